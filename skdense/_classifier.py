@@ -1,0 +1,536 @@
+"""DenseClassifier: a dense neural network as a scikit-learn classifier."""
+
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._params import check_params
+from ._training import LearningRateSchedule, run_epochs
+from .backends import make_network
+
+
+@contextmanager
+def _unchanged_on_error(estimator):
+    """Put the estimator's attributes back as they were if the block raises."""
+    state = dict(vars(estimator))
+    try:
+        yield
+    except Exception:
+        vars(estimator).clear()
+        vars(estimator).update(state)
+        raise
+
+
+def _has_stochastic_solver(estimator):
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available with solver='lbfgs'; use 'sgd', 'adam' "
+            "or 'rmsprop'."
+        )
+    return True
+
+
+class DenseClassifier(ClassifierMixin, BaseEstimator):
+    """Dense (fully connected) neural network classifier.
+
+    A drop-in for :class:`sklearn.neural_network.MLPClassifier`: parameters
+    shared with it have its names, defaults and meanings, so its code and its
+    GridSearchCV grids run unchanged. On top it offers an RMSprop solver, L1
+    and dropout regularisation, a choice of weight initialisation, class
+    weights, float32 computation and a choice of training engine (backend).
+
+    Two classes train a network with one sigmoid output unit and logistic
+    loss; more classes, a softmax output with cross-entropy loss.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+    activation : {"identity", "logistic", "sigmoid", "tanh", "relu"}, \
+            default="relu"
+        Activation of the hidden layers; "sigmoid" is an alias of "logistic".
+    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
+        Weight optimizer. "lbfgs" trains on the full batch with SciPy's L-BFGS
+        and suits small data sets; the others train on minibatches.
+    alpha : float, default=0.0001
+        Strength of the L2 penalty: ``alpha / 2 * sum(W ** 2)`` is added to the
+        summed loss of each batch, whose total is divided by the batch size.
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" means ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule for ``solver="sgd"``, as in MLPClassifier.
+    learning_rate_init : float, default=0.001
+        Initial learning rate (step size) of sgd, adam and rmsprop.
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (iterations for "lbfgs").
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. Pass an int for reproducible results.
+    tol : float, default=1e-4
+        Minimum decrease of the monitored loss that counts as an improvement.
+    verbose : bool or int, default=False
+        Whether to show a progress bar with each epoch's figures.
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the weights of the previous fit.
+    momentum : float, default=0.9
+        Momentum of the "sgd" solver, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether "sgd" uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to stop when the validation loss stops improving and restore
+        the weights of the best epoch. The validation set is
+        ``validation_data`` when given to ``fit``, otherwise a stratified
+        ``validation_fraction`` of the training data.
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of adam's moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Numerical-stability constant of adam and rmsprop.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before stopping.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of "lbfgs".
+    l1 : float, default=0.0
+        Strength of the L1 penalty ``l1 * sum(|W|)``, scaled as ``alpha``.
+    dropout : float, default=0.0
+        Fraction of each hidden layer's units dropped at each training step.
+    weight_init : {"auto", "glorot", "he", "normal"}, default="auto"
+        Weight initialisation: Glorot uniform, He normal, or N(0, 1) as in the
+        book's networks; "auto" is "he" for relu and "glorot" otherwise.
+    rho : float, default=0.9
+        Decay rate of rmsprop's running mean of squared gradients.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    dtype : {np.float32, np.float64}, default=np.float32
+        Dtype of the weights and of all computation.
+    backend : {"numpy"}, default="numpy"
+        Training engine.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    history_ : dict of lists
+        Per-epoch figures: "loss" and "accuracy" (on the training batches, as
+        Keras reports them), plus "val_loss" and "val_accuracy" when there is
+        a validation set.
+    n_iter_ : int
+        Number of epochs (lbfgs iterations) run, over all calls.
+    network_ : object
+        The trained network of the backend (e.g. a ``MultiClassNetwork``).
+    loss_ : float
+        Training loss of the last epoch.
+    loss_curve_ : list of float
+        ``history_["loss"]``, under MLPClassifier's name.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from skdense import DenseClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = DenseClassifier(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0)
+    >>> float(cross_val_score(clf, X, y, cv=3).mean()) > 0.9
+    True
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        l1=0.0,
+        dropout=0.0,
+        weight_init="auto",
+        rho=0.9,
+        class_weight=None,
+        dtype=np.float32,
+        backend="numpy",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.l1 = l1
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.rho = rho
+        self.class_weight = class_weight
+        self.dtype = dtype
+        self.backend = backend
+
+    # -- public API ------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None, validation_data=None):
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (strings, -1/+1, integers, ...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in the loss.
+        validation_data : tuple (X_val, y_val), default=None
+            Data to report ``val_loss`` and ``val_accuracy`` on after every
+            epoch; with ``early_stopping=True`` it replaces the split of
+            ``validation_fraction`` of the training data.
+
+        Returns
+        -------
+        self : DenseClassifier
+            The fitted estimator.
+        """
+        with _unchanged_on_error(self):
+            return self._fit(X, y, sample_weight, validation_data, incremental=False)
+
+    @available_if(_has_stochastic_solver)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that can occur; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in the loss.
+
+        Returns
+        -------
+        self : DenseClassifier
+            The updated estimator.
+        """
+        with _unchanged_on_error(self):
+            if classes is None and not hasattr(self, "classes_"):
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            return self._fit(X, y, sample_weight, None, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Probability of each class, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities; each row sums to 1.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        proba = self.network_.predict_proba(X)
+        if len(self.classes_) == 2:
+            return np.hstack([1.0 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    @property
+    def loss_curve_(self):
+        check_is_fitted(self)
+        return self.history_["loss"]
+
+    @property
+    def coefs_(self):
+        """Weight matrices of the network, input layer first."""
+        check_is_fitted(self)
+        return self.network_.coefs_
+
+    @property
+    def intercepts_(self):
+        """Bias vectors of the network, input layer first."""
+        check_is_fitted(self)
+        return self.network_.intercepts_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+    # -- training --------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
+        settings = check_params(self)
+        dtype = settings["network"]["dtype"]
+        fitted = hasattr(self, "classes_")
+        continuing = fitted and (incremental or self.warm_start)
+        X, y = validate_data(self, X, y, reset=not continuing, dtype=dtype)
+        check_classification_targets(y)
+        classes_ = self._check_classes(y, classes, continuing)
+        y_index = np.searchsorted(classes_, y)
+        sample_weight = self._check_sample_weight(sample_weight, X, y_index, classes_)
+        train = (X, self._targets(y_index, len(classes_), dtype), sample_weight)
+        validation = None
+        if validation_data is not None:
+            validation = self._check_validation_data(validation_data, classes_, dtype)
+        elif self.early_stopping and not incremental and settings["network"]["solver"] != "lbfgs":
+            train, validation = self._split_validation(train, y_index)
+
+        rng = check_random_state(self.random_state)
+        network = self._network(settings, X.shape[1], len(classes_), rng, incremental, continuing)
+        history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
+        n_samples = train[0].shape[0]
+        batch_size = self._batch_size(n_samples)
+        if settings["network"]["solver"] == "lbfgs":
+            losses, n_epochs = network.fit_lbfgs(
+                *train, max_iter=self.max_iter, max_fun=self.max_fun, tol=settings["tol"]
+            )
+            history.setdefault("loss", []).extend(losses)
+            converged = n_epochs < self.max_iter
+        else:
+            n_epochs, converged = run_epochs(
+                network,
+                train,
+                validation,
+                history,
+                max_iter=1 if incremental else self.max_iter,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                tol=settings["tol"],
+                n_iter_no_change=self.n_iter_no_change,
+                early_stopping=self.early_stopping,
+                schedule=LearningRateSchedule(
+                    settings["learning_rate"],
+                    settings["network"]["solver"],
+                    settings["network"]["learning_rate_init"],
+                    settings["power_t"],
+                ),
+                samples_seen=(self.n_iter_ * n_samples) if continuing else 0,
+                verbose=self.verbose,
+            )
+        if not converged and not incremental and n_epochs == self.max_iter:
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        self.classes_ = classes_
+        self.network_ = network
+        self.history_ = history
+        self.n_iter_ = (self.n_iter_ if continuing else 0) + n_epochs
+        self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
+        return self
+
+    def _check_classes(self, y, classes, continuing):
+        if continuing:
+            classes_ = self.classes_
+        elif classes is not None:
+            classes_ = np.unique(column_or_1d(classes))
+        else:
+            classes_ = np.unique(y)
+        unseen = np.setdiff1d(y, classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not among the classes "
+                f"{classes_.tolist()} this estimator was first fitted on."
+            )
+        if len(classes_) < 2:
+            raise ValueError(
+                "DenseClassifier needs samples of at least 2 classes; the data "
+                f"contains only one class: {classes_[0]!r}."
+            )
+        return classes_
+
+    def _check_sample_weight(self, sample_weight, X, y_index, classes_):
+        """Validated weights times class weights, or None when all are 1."""
+        n = X.shape[0]
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.ndim != 1 or sample_weight.shape[0] != n:
+                raise ValueError(
+                    f"sample_weight.shape == {sample_weight.shape}, expected ({n},)."
+                )
+            if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+                raise ValueError("sample_weight must be finite and non-negative.")
+        if self.class_weight is not None:
+            class_weight = self.class_weight
+            if isinstance(class_weight, dict):
+                unknown = set(class_weight) - set(classes_.tolist())
+                if unknown:
+                    raise ValueError(f"class_weight has labels {unknown} not in y.")
+            cw = compute_sample_weight(class_weight, classes_[y_index])
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        if sample_weight is None:
+            return None
+        if not np.any(sample_weight > 0):
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        if len(np.unique(y_index[sample_weight > 0])) < 2:
+            raise ValueError(
+                "Only one class has a non-zero sample weight; DenseClassifier needs "
+                "samples of at least 2 classes."
+            )
+        return sample_weight
+
+    @staticmethod
+    def _targets(y_index, n_classes, dtype):
+        """0/1 column for two classes, one-hot rows for more."""
+        if n_classes == 2:
+            return (y_index == 1).astype(dtype)[:, None]
+        return np.eye(n_classes, dtype=dtype)[y_index]
+
+    def _check_validation_data(self, validation_data, classes_, dtype):
+        try:
+            X_val, y_val = validation_data
+        except (TypeError, ValueError):
+            raise ValueError("validation_data must be a tuple (X_val, y_val).") from None
+        X_val = validate_data(self, X_val, reset=False, dtype=dtype)
+        y_val = column_or_1d(y_val)
+        if len(y_val) != X_val.shape[0]:
+            raise ValueError(
+                f"validation_data has {X_val.shape[0]} samples in X_val but "
+                f"{len(y_val)} in y_val."
+            )
+        unseen = np.setdiff1d(y_val, classes_)
+        if unseen.size:
+            raise ValueError(f"validation_data has labels {unseen.tolist()} not in y.")
+        y_index = np.searchsorted(classes_, y_val)
+        return X_val, self._targets(y_index, len(classes_), dtype), None
+
+    def _split_validation(self, train, y_index):
+        X, Y, sw = train
+        counts = np.bincount(y_index)
+        stratify = y_index if counts[counts > 0].min() >= 2 else None
+        parts = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=self.validation_fraction,
+            random_state=check_random_state(self.random_state).randint(2**31),
+            stratify=stratify,
+        )
+        if min(len(p) for p in parts) == 0:
+            raise ValueError("Too few samples to hold out a validation set.")
+
+        def take(idx):
+            return X[idx], Y[idx], None if sw is None else sw[idx]
+
+        return take(parts[0]), take(parts[1])
+
+    def _network(self, settings, n_features, n_classes, rng, incremental, continuing):
+        if incremental and continuing:
+            return self.network_
+        network = make_network(
+            self.backend,
+            n_features,
+            n_classes,
+            random_state=rng.randint(2**31),
+            **settings["network"],
+        )
+        if continuing:  # warm_start: new optimizer settings, previous weights
+            old = self.network_.get_weights()
+            if [w.shape for w in old] != [w.shape for w in network.get_weights()]:
+                raise ValueError(
+                    "warm_start needs the same network shape as the previous fit; "
+                    "hidden_layer_sizes changed. Set warm_start=False to refit."
+                )
+            network.set_weights(old)
+        return network
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the {n_samples} "
+                "training samples; using one batch of all of them."
+            )
+        return min(self.batch_size, n_samples)

@@ -1,0 +1,427 @@
+"""The NumPy engine: dense networks trained by minibatch backpropagation.
+
+``MinibatchNetwork`` (one sigmoid output, logistic loss) and
+``MultiClassNetwork`` (softmax output, cross-entropy) generalise the book's
+networks of the same names to any number of hidden layers, three activations,
+three optimizers, L1/L2 penalties and dropout.
+
+The objective of one batch of ``m`` samples with weights ``s_i`` is::
+
+    (sum_i s_i * loss_i + l1 * sum|W| + alpha / 2 * sum W**2) / (m * mean(s))
+
+where ``mean(s)`` is taken over the whole training set (1 without weights).
+With unit weights this is the book's rule (batch-mean loss, penalty over
+``m``), which is also MLPClassifier's ``alpha``; over a full batch it is exactly
+the objective of the data with each sample repeated ``s_i`` times.
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ._ops import ACTIVATIONS, DERIVATIVES, OUTPUT_LOSSES
+from ._optimizers import OPTIMIZERS
+
+# Rows per forward chunk at prediction time: bounds memory on large inputs.
+_PREDICT_CHUNK = 8192
+
+
+class DenseNetwork:
+    """Fully connected network with hidden layers and an output layer.
+
+    Use :class:`MinibatchNetwork` or :class:`MultiClassNetwork`; this base
+    class holds everything they share.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    n_outputs : int
+        Number of output units.
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of each hidden layer.
+    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
+        Activation of the hidden layers.
+    weight_init : {"glorot", "he", "normal"}, default="glorot"
+        Weight initialisation: Glorot uniform, He normal, or the book's N(0, 1).
+        Biases start at zero.
+    alpha, l1 : float, default=0.0001, 0.0
+        L2 and L1 penalty strengths (see the module docstring for the scaling).
+    dropout : float, default=0.0
+        Fraction of each hidden layer's units dropped at each training step.
+    solver : {"sgd", "adam", "rmsprop"}, default="adam"
+        Optimizer used by :meth:`train_epoch`.
+    learning_rate_init, momentum, nesterovs_momentum, beta_1, beta_2, rho, epsilon
+        Optimizer settings, with MLPClassifier's (and Keras's ``rho``) meaning.
+    dtype : numpy dtype, default=np.float32
+        Dtype of the weights and of all computation.
+    random_state : int, RandomState or None
+        Seeds weight initialisation, shuffling and dropout.
+    """
+
+    output_activation = None
+
+    def __init__(
+        self,
+        n_features,
+        n_outputs,
+        *,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        weight_init="glorot",
+        alpha=0.0001,
+        l1=0.0,
+        dropout=0.0,
+        solver="adam",
+        learning_rate_init=0.001,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        rho=0.9,
+        epsilon=1e-8,
+        dtype=np.float32,
+        random_state=None,
+    ):
+        self.activation = activation
+        self.alpha = alpha
+        self.l1 = l1
+        self.dropout = dropout
+        self.dtype = np.dtype(dtype)
+        self.rng = np.random.default_rng(random_state)
+        sizes = [n_features, *hidden_layer_sizes, n_outputs]
+        self.coefs_ = [
+            self._init_weights(fan_in, fan_out, weight_init)
+            for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
+        ]
+        self.intercepts_ = [np.zeros(n, dtype=self.dtype) for n in sizes[1:]]
+        self.params = self.coefs_ + self.intercepts_
+        self._coef_grads = [np.empty_like(w) for w in self.coefs_]
+        self._intercept_grads = [np.empty_like(b) for b in self.intercepts_]
+        self._grads = self._coef_grads + self._intercept_grads
+        self._scratch = [np.empty_like(w) for w in self.coefs_]
+        self._buffers = {}
+        if solver == "sgd":
+            self.optimizer = OPTIMIZERS["sgd"](
+                self.params, learning_rate_init, momentum, nesterovs_momentum
+            )
+        elif solver == "adam":
+            self.optimizer = OPTIMIZERS["adam"](
+                self.params, learning_rate_init, beta_1, beta_2, epsilon
+            )
+        elif solver == "rmsprop":
+            self.optimizer = OPTIMIZERS["rmsprop"](
+                self.params, learning_rate_init, rho, epsilon
+            )
+        else:  # lbfgs trains through fit_lbfgs and keeps no optimizer state
+            self.optimizer = None
+
+    def _init_weights(self, fan_in, fan_out, weight_init):
+        if weight_init == "normal":
+            w = self.rng.standard_normal((fan_in, fan_out))
+        elif weight_init == "he":
+            w = self.rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out))
+        else:  # glorot uniform; sklearn's smaller bound for the logistic function
+            factor = 2.0 if self.activation == "logistic" else 6.0
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            w = self.rng.uniform(-bound, bound, (fan_in, fan_out))
+        return w.astype(self.dtype)
+
+    @property
+    def n_layers(self):
+        return len(self.coefs_)
+
+    @property
+    def learning_rate(self):
+        return self.optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.optimizer.learning_rate = value
+
+    def __getstate__(self):
+        # Scratch buffers are rebuilt on demand; they need not travel.
+        state = self.__dict__.copy()
+        state["_buffers"] = {}
+        return state
+
+    def get_weights(self):
+        """Copies of the weights, as ``[W_1, ..., W_L, b_1, ..., b_L]``."""
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Overwrite the weights in place with arrays as :meth:`get_weights` gives."""
+        for p, w in zip(self.params, weights):
+            p[...] = w
+
+    # -- forward ---------------------------------------------------------------
+
+    def _layer_buffers(self, n_rows):
+        """Preallocated per-layer outputs and deltas for batches of ``n_rows``."""
+        if n_rows not in self._buffers:
+            outs = [np.empty((n_rows, w.shape[1]), self.dtype) for w in self.coefs_]
+            deltas = [np.empty_like(o) for o in outs[:-1]]
+            self._buffers[n_rows] = outs, deltas
+        return self._buffers[n_rows]
+
+    def _forward(self, X, outs, masks=None, weights=None):
+        """Fill ``outs`` with each layer's output; the last one holds logits.
+
+        ``weights`` is ``(coefs, intercepts)`` to use instead of the network's
+        own (e.g. float64 copies). Returns the list of layer inputs (X, then
+        each hidden layer's output after dropout), which backprop needs.
+        """
+        activate = ACTIVATIONS[self.activation]
+        coefs, intercepts = weights or (self.coefs_, self.intercepts_)
+        inputs = [X]
+        for i, (w, b, out) in enumerate(zip(coefs, intercepts, outs)):
+            np.matmul(inputs[-1], w, out=out)
+            out += b
+            if i < self.n_layers - 1:
+                activate(out)
+                if masks is not None:
+                    out = out * masks[i]
+                inputs.append(out)
+        return inputs
+
+    def _chunked_logits(self, X, dtype=None):
+        """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout.
+
+        ``dtype`` (default: the network's) is the dtype computed in.
+        """
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        weights = None
+        if dtype != self.dtype:
+            weights = (
+                [w.astype(dtype) for w in self.coefs_],
+                [b.astype(dtype) for b in self.intercepts_],
+            )
+        for start in range(0, X.shape[0], _PREDICT_CHUNK):
+            chunk = np.asarray(X[start : start + _PREDICT_CHUNK], dtype=dtype)
+            outs = [np.empty((len(chunk), w.shape[1]), dtype) for w in self.coefs_]
+            self._forward(chunk, outs, weights=weights)
+            yield slice(start, start + len(chunk)), outs[-1]
+
+    def predict_proba(self, X):
+        """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64.
+
+        Computed in float64 whatever the training dtype: float32 matrix
+        products round differently with the number of rows, and a sample's
+        prediction must not depend on the other rows it is predicted with.
+        """
+        proba = np.empty((X.shape[0], self.coefs_[-1].shape[1]), np.float64)
+        for rows, logits in self._chunked_logits(X, np.float64):
+            proba[rows] = ACTIVATIONS[self.output_activation](logits)
+        return proba
+
+    # -- loss and gradients ----------------------------------------------------
+
+    def _penalty(self):
+        """``l1 * sum|W| + alpha / 2 * sum W**2`` over all weight matrices."""
+        total = 0.0
+        for w in self.coefs_:
+            flat = w.ravel()
+            if self.alpha:
+                total += 0.5 * self.alpha * float(np.dot(flat, flat))
+            if self.l1:
+                total += self.l1 * float(np.abs(flat).sum())
+        return total
+
+    def evaluate(self, X, Y, sample_weight=None):
+        """Objective and accuracy over all of ``X`` taken as one batch (no dropout).
+
+        Returns ``(loss, accuracy)``, the loss weighted by ``sample_weight``.
+        """
+        sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        data_loss, n_correct = 0.0, 0
+        for rows, logits in self._chunked_logits(X):
+            per_sample = OUTPUT_LOSSES[self.output_activation](logits, Y[rows])
+            data_loss += float(np.dot(sw[rows], per_sample))
+            n_correct += self._count_correct(logits, Y[rows])
+        loss = (data_loss + self._penalty()) / float(np.sum(sw))
+        return loss, n_correct / X.shape[0]
+
+    def _count_correct(self, logits, Y):
+        if logits.shape[1] == 1:
+            return int(np.count_nonzero((logits[:, 0] >= 0) == (Y[:, 0] > 0.5)))
+        return int(np.count_nonzero(logits.argmax(axis=1) == Y.argmax(axis=1)))
+
+    def loss_and_gradients(self, X, Y, sample_weight=None):
+        """Full-batch objective of ``(X, Y)`` and its gradients.
+
+        Returns ``(loss, grads)`` with ``grads`` in the order of ``self.params``.
+        The gradient arrays are the network's own buffers: copy them to keep.
+        """
+        loss, _ = self._backprop(np.asarray(X, dtype=self.dtype), Y, sample_weight)
+        return loss, self._grads
+
+    def _backprop(self, X, Y, sample_weight=None, divisor=None, masks=None):
+        """Objective of one batch; leaves its gradients in ``self._grads``.
+
+        ``divisor`` defaults to the sum of the batch's weights. ``masks`` are
+        the dropout masks of the hidden layers (already scaled), or None.
+        Returns ``(loss, n_correct)``.
+        """
+        n_rows = X.shape[0]
+        if divisor is None:
+            divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
+        outs, deltas = self._layer_buffers(n_rows)
+        inputs = self._forward(X, outs, masks)
+        logits = outs[-1]
+        per_sample = OUTPUT_LOSSES[self.output_activation](logits, Y)
+        if sample_weight is None:
+            data_loss = float(per_sample.sum())
+        else:
+            data_loss = float(np.dot(sample_weight, per_sample))
+        loss = (data_loss + self._penalty()) / divisor
+        n_correct = self._count_correct(logits, Y)
+
+        # d(loss)/d(logits) is (proba - y) for both output/loss pairs.
+        delta = ACTIVATIONS[self.output_activation](logits)
+        delta -= Y
+        if sample_weight is not None:
+            delta *= sample_weight[:, None].astype(self.dtype, copy=False)
+        delta *= self.dtype.type(1.0 / divisor)
+        derivative = DERIVATIVES[self.activation]
+        for i in range(self.n_layers - 1, -1, -1):
+            np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
+            np.sum(delta, axis=0, out=self._intercept_grads[i])
+            self._add_penalty_gradient(i, divisor)
+            if i > 0:
+                np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
+                delta = deltas[i - 1]
+                if masks is not None:
+                    delta *= masks[i - 1]
+                derivative(outs[i - 1], delta)
+        return loss, n_correct
+
+    def _add_penalty_gradient(self, i, divisor):
+        w, grad, scratch = self.coefs_[i], self._coef_grads[i], self._scratch[i]
+        if self.alpha:
+            np.multiply(w, self.dtype.type(self.alpha / divisor), out=scratch)
+            grad += scratch
+        if self.l1:
+            np.sign(w, out=scratch)
+            scratch *= self.dtype.type(self.l1 / divisor)
+            grad += scratch
+
+    # -- training --------------------------------------------------------------
+
+    def _dropout_masks(self, n_rows):
+        keep = 1.0 - self.dropout
+        return [
+            (self.rng.random((n_rows, w.shape[1]), dtype=self.dtype) < keep)
+            * self.dtype.type(1.0 / keep)
+            for w in self.coefs_[:-1]
+        ]
+
+    def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
+        """One pass over ``(X, Y)`` in minibatches.
+
+        ``X`` may have any numeric dtype (uint8 pixels included): each batch is
+        converted to the compute dtype as it is gathered. Returns
+        ``(loss, accuracy)``: the mean batch loss and the fraction of samples
+        classified right at the moment their batch was trained on.
+        """
+        n_samples = X.shape[0]
+        order = self.rng.permutation(n_samples) if shuffle else None
+        weight_mean = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+        x_batch = np.empty((min(batch_size, n_samples), X.shape[1]), self.dtype)
+        total_loss, total_correct = 0.0, 0
+        for start in range(0, n_samples, batch_size):
+            stop = min(start + batch_size, n_samples)
+            m = stop - start
+            idx = order[start:stop] if shuffle else slice(start, stop)
+            if X.dtype != self.dtype:
+                xb = x_batch[:m]
+                xb[...] = X[idx]
+            elif shuffle:
+                xb = np.take(X, idx, axis=0, out=x_batch[:m])
+            else:
+                xb = X[idx]
+            swb = None if sample_weight is None else sample_weight[idx]
+            masks = self._dropout_masks(m) if self.dropout else None
+            loss, n_correct = self._backprop(xb, Y[idx], swb, m * weight_mean, masks)
+            self.optimizer.update(self.params, self._grads)
+            total_loss += loss * m
+            total_correct += n_correct
+        return total_loss / n_samples, total_correct / n_samples
+
+    def fit_lbfgs(self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4):
+        """Full-batch L-BFGS on the whole objective.
+
+        Returns ``(losses, n_iter)``: the objective after each iteration.
+        """
+        X = np.asarray(X, dtype=self.dtype)
+        losses, last = [], [np.nan]
+
+        def objective(flat):
+            self._unflatten(flat)
+            last[0], _ = self._backprop(X, Y, sample_weight)
+            grad = np.concatenate([g.ravel() for g in self._grads])
+            return last[0], grad.astype(np.float64)
+
+        result = minimize(
+            objective,
+            np.concatenate([p.ravel() for p in self.params]).astype(np.float64),
+            jac=True,
+            method="L-BFGS-B",
+            callback=lambda xk: losses.append(last[0]),
+            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+        )
+        self._unflatten(result.x)
+        return losses, result.nit
+
+    def _unflatten(self, flat):
+        start = 0
+        for p in self.params:
+            p[...] = flat[start : start + p.size].reshape(p.shape)
+            start += p.size
+
+
+class MinibatchNetwork(DenseNetwork):
+    """Binary network: hidden layers, one sigmoid output unit, logistic loss.
+
+    ``Y`` passed to training methods has shape ``(n_samples, 1)`` with 0/1
+    values; :meth:`predict_proba` returns the probability of class 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdense.backends import MinibatchNetwork
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3)).astype(np.float32)
+    >>> Y = (X[:, :1] > 0).astype(np.float32)
+    >>> net = MinibatchNetwork(3, hidden_layer_sizes=(8,), random_state=0)
+    >>> losses = [net.train_epoch(X, Y, batch_size=32) for _ in range(50)]
+    >>> losses[-1] < losses[0]
+    True
+    """
+
+    output_activation = "logistic"
+
+    def __init__(self, n_features, **params):
+        super().__init__(n_features, 1, **params)
+
+
+class MultiClassNetwork(DenseNetwork):
+    """Multi-class network: hidden layers, softmax output, cross-entropy loss.
+
+    ``Y`` passed to training methods is one-hot, shape ``(n_samples, n_classes)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdense.backends import MultiClassNetwork
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 4)).astype(np.float32)
+    >>> Y = np.eye(3, dtype=np.float32)[np.argmax(X[:, :3], axis=1)]
+    >>> net = MultiClassNetwork(4, 3, hidden_layer_sizes=(16,), random_state=0)
+    >>> losses = [net.train_epoch(X, Y, batch_size=32) for _ in range(30)]
+    >>> net.predict_proba(X).shape
+    (300, 3)
+    """
+
+    output_activation = "softmax"
+
+    def __init__(self, n_features, n_classes, **params):
+        super().__init__(n_features, n_classes, **params)

@@ -1,0 +1,34 @@
+import os
+
+# Lets scikit-learn's check_array_api_input run (with NumPy) instead of
+# skipping; SciPy reads this once, at import, so set it before anything does.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+
+
+@pytest.fixture
+def fashion_mnist_home():
+    """Folder holding Fashion-MNIST's IDX files, from SKDENSE_DATA."""
+    home = os.environ.get("SKDENSE_DATA")
+    if not home or not all((Path(home) / f).is_file() for f in FASHION_FILES):
+        pytest.skip(
+            "Fashion-MNIST not found: set SKDENSE_DATA to a folder holding the IDX "
+            "gzip files (train-images-idx3-ubyte.gz, ...) to run this test."
+        )
+    return Path(home)
+
+
+@pytest.fixture
+def blobs():
+    """A small, easy three-class problem."""
+    rng = np.random.default_rng(0)
+    centers = np.array([[0.0, 3.0], [3.0, 0.0], [-3.0, -3.0]])
+    y = np.repeat([0, 1, 2], 40)
+    X = centers[y] + rng.normal(size=(120, 2))
+    return X, y

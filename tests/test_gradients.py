@@ -1,0 +1,100 @@
+"""Backpropagation checked against central finite differences (in float64)."""
+
+import numpy as np
+import pytest
+
+from skdense.backends import MinibatchNetwork, MultiClassNetwork
+
+
+def _network(n_outputs, **params):
+    params = {"hidden_layer_sizes": (4, 3), "dtype": np.float64, "random_state": 1, **params}
+    if n_outputs == 1:
+        net = MinibatchNetwork(5, **params)
+    else:
+        net = MultiClassNetwork(5, n_outputs, **params)
+    # Non-zero biases, so that no relu sits exactly on its kink at z = 0,
+    # where a finite difference measures half the slope.
+    rng = np.random.default_rng(2)
+    for b in net.intercepts_:
+        b[...] = rng.normal(scale=0.1, size=b.shape)
+    return net
+
+
+def _targets(rng, n_outputs, n_samples):
+    if n_outputs == 1:
+        return (rng.random((n_samples, 1)) > 0.5).astype(np.float64)
+    return np.eye(n_outputs)[rng.integers(0, n_outputs, n_samples)]
+
+
+def _numerical_gradients(net, loss, h=1e-6):
+    grads = []
+    for p in net.params:
+        grad = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + h
+            plus = loss()
+            p[i] = old - h
+            minus = loss()
+            p[i] = old
+            grad[i] = (plus - minus) / (2 * h)
+        grads.append(grad)
+    return grads
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("n_outputs", [1, 3], ids=["binary", "multiclass"])
+@pytest.mark.parametrize(
+    "alpha, l1", [(0.0, 0.0), (0.3, 0.0), (0.0, 0.2), (0.3, 0.2)], ids=["none", "l2", "l1", "l1+l2"]
+)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_backprop_matches_finite_differences(activation, n_outputs, alpha, l1, weighted):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 5))
+    Y = _targets(rng, n_outputs, 7)
+    sw = rng.random(7) + 0.1 if weighted else None
+    net = _network(n_outputs, activation=activation, alpha=alpha, l1=l1)
+
+    _, grads = net.loss_and_gradients(X, Y, sw)
+    grads = [g.copy() for g in grads]
+    expected = _numerical_gradients(net, lambda: net.loss_and_gradients(X, Y, sw)[0])
+
+    for analytic, numeric in zip(grads, expected):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu"])
+def test_backprop_with_dropout_masks_matches_finite_differences(activation):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 5))
+    Y = _targets(rng, 3, 6)
+    net = _network(3, activation=activation, dropout=0.5)
+    masks = net._dropout_masks(6)
+    assert any((m == 0).any() for m in masks)  # some units really are dropped
+
+    net._backprop(X, Y, masks=masks)
+    grads = [g.copy() for g in net._grads]
+    expected = _numerical_gradients(net, lambda: net._backprop(X, Y, masks=masks)[0])
+
+    for analytic, numeric in zip(grads, expected):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_loss_is_the_books_objective():
+    """Batch-mean cross-entropy plus (l1*sum|W| + l2/2*sum W^2) / m."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 5))
+    Y = _targets(rng, 3, 8)
+    net = _network(3, activation="logistic", alpha=0.2, l1=0.1)
+    (w1, w2, w3), (b1, b2, b3) = net.coefs_, net.intercepts_
+    a = 1 / (1 + np.exp(-(X @ w1 + b1)))
+    a = 1 / (1 + np.exp(-(a @ w2 + b2)))
+    z = a @ w3 + b3
+    proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    cross_entropy = -np.sum(Y * np.log(proba))
+    weights = np.concatenate([w.ravel() for w in net.coefs_])
+    penalty = 0.1 * np.abs(weights).sum() + 0.2 / 2 * (weights**2).sum()
+
+    loss, _ = net.loss_and_gradients(X, Y)
+
+    assert loss == pytest.approx((cross_entropy + penalty) / 8, rel=1e-12)
