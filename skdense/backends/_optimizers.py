@@ -1,40 +1,45 @@
-"""Stochastic optimizers: tiny classes that update a list of arrays in place.
+"""Stochastic optimizers: tiny classes that update one flat parameter array.
 
-Each optimizer keeps one state array per parameter and one scratch array per
-parameter, allocated once, so a step allocates nothing. ``learning_rate`` is a
-plain attribute: the training loop's schedule changes it between epochs.
+The network keeps all its weights in one contiguous array and its gradients
+in another of the same layout, so an optimizer step is a handful of whole-array
+ufunc calls, in place, allocating nothing. An optimizer may overwrite the
+gradients, which the next batch recomputes. ``learning_rate`` is a plain
+attribute: the training loop's schedule changes it between epochs.
+
+(SciPy's BLAS ``axpy`` would save a pass here, but SciPy and NumPy ship
+separate OpenBLAS builds whose thread pools, used in turn, stall each other.)
 """
 
 import numpy as np
 
 
 class SGD:
-    """Gradient descent with optional (Nesterov) momentum, as MLPClassifier's."""
+    """Gradient descent with optional (Nesterov) momentum, as MLPClassifier's.
 
-    def __init__(self, params, learning_rate=0.1, momentum=0.9, nesterov=True):
+    ``v = momentum * v - lr * g``, then ``p += v``, or with Nesterov
+    ``p += momentum * v - lr * g``.
+    """
+
+    def __init__(self, n_params, dtype, learning_rate=0.1, momentum=0.9, nesterov=True):
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
-        self.velocities = [np.zeros_like(p) for p in params] if momentum else None
+        self.velocity = np.zeros(n_params, dtype) if momentum else None
 
     def update(self, params, grads):
-        lr = self.learning_rate
-        if not self.momentum:
-            for p, g in zip(params, grads):
-                g *= lr
-                p -= g
+        mu, v = self.momentum, self.velocity
+        grads *= self.learning_rate
+        if v is None:
+            params -= grads
             return
-        mu = self.momentum
-        for p, g, v in zip(params, grads, self.velocities):
-            # v = mu * v - lr * g; Nesterov steps by mu * v - lr * g instead of v.
-            g *= lr
-            v *= mu
-            v -= g
-            if self.nesterov:
-                p += mu * v
-                p -= g
-            else:
-                p += v
+        v *= mu
+        v -= grads
+        if self.nesterov:
+            params -= grads
+            np.multiply(v, mu, out=grads)
+        else:
+            grads[...] = v
+        params += grads
 
 
 class Adam:
@@ -46,16 +51,16 @@ class Adam:
     """
 
     def __init__(
-        self, params, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self, n_params, dtype, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
         self.learning_rate = learning_rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
-        self.scratch = [np.empty_like(p) for p in params]
+        self.m = np.zeros(n_params, dtype)
+        self.v = np.zeros(n_params, dtype)
+        self.scratch = np.empty(n_params, dtype)
 
     def update(self, params, grads):
         self.t += 1
@@ -64,42 +69,41 @@ class Adam:
         root = np.sqrt(1 - b2)
         step = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         step *= (1 - b1) / root
-        eps = self.epsilon / root
-        for p, g, m, v, s in zip(params, grads, self.ms, self.vs, self.scratch):
-            m *= b1
-            m += g
-            v *= b2
-            np.multiply(g, g, out=s)
-            v += s
-            np.sqrt(v, out=s)
-            s += eps
-            np.divide(m, s, out=s)
-            s *= step
-            p -= s
+        m, v, s = self.m, self.v, self.scratch
+        m *= b1
+        m += grads
+        v *= b2
+        np.multiply(grads, grads, out=s)
+        v += s
+        np.sqrt(v, out=s)
+        s += self.epsilon / root
+        np.divide(m, s, out=s)
+        s *= step
+        params -= s
 
 
 class RMSprop:
-    """RMSprop as Keras defines it: a running mean of squared gradients."""
+    """RMSprop as Keras defines it: ``v = rho * v + (1 - rho) * g**2``,
+    ``p -= lr * g / (sqrt(v) + eps)``."""
 
-    def __init__(self, params, learning_rate=0.001, rho=0.9, epsilon=1e-8):
+    def __init__(self, n_params, dtype, learning_rate=0.001, rho=0.9, epsilon=1e-8):
         self.learning_rate = learning_rate
         self.rho = rho
         self.epsilon = epsilon
-        self.vs = [np.zeros_like(p) for p in params]
-        self.scratch = [np.empty_like(p) for p in params]
+        self.v = np.zeros(n_params, dtype)
+        self.scratch = np.empty(n_params, dtype)
 
     def update(self, params, grads):
-        rho = self.rho
-        for p, g, v, s in zip(params, grads, self.vs, self.scratch):
-            v *= rho
-            np.multiply(g, g, out=s)
-            s *= 1 - rho
-            v += s
-            np.sqrt(v, out=s)
-            s += self.epsilon
-            np.divide(g, s, out=s)
-            s *= self.learning_rate
-            p -= s
+        v, s = self.v, self.scratch
+        v *= self.rho
+        np.multiply(grads, grads, out=s)
+        s *= 1 - self.rho
+        v += s
+        np.sqrt(v, out=s)
+        s += self.epsilon
+        np.divide(grads, s, out=s)
+        s *= self.learning_rate
+        params -= s
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
