@@ -106,7 +106,11 @@ def run_epochs(
     try:
         for epoch in range(max_iter):
             before = network.get_weights()
-            loss, accuracy = network.train_epoch(X, Y, sample_weight, batch_size, shuffle)
+            # Overflow shows up as a non-finite loss, reported below in one warning.
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, accuracy = network.train_epoch(
+                    X, Y, sample_weight, batch_size, shuffle
+                )
             if not np.isfinite(loss):
                 network.set_weights(before)
                 _warn_divergence(epoch, loss, network)

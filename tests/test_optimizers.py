@@ -1,0 +1,67 @@
+"""Each optimizer against the textbook form of its update rule."""
+
+import numpy as np
+import pytest
+
+from skdense.backends._optimizers import SGD, Adam, RMSprop
+
+
+def _steps(optimizer, params, grads_seq):
+    for grads in grads_seq:
+        optimizer.update(params, grads.copy())  # optimizers may overwrite grads
+    return params
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=50), [rng.normal(size=50) for _ in range(5)]
+
+
+def test_plain_sgd(problem):
+    p0, grads = problem
+    expected = p0 - 0.1 * np.sum(grads, axis=0)
+    got = _steps(SGD(50, np.float64, 0.1, momentum=0.0), p0.copy(), grads)
+    np.testing.assert_allclose(got, expected)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_sgd(problem, nesterov):
+    p0, grads = problem
+    p, v = p0.copy(), np.zeros(50)
+    for g in grads:
+        v = 0.9 * v - 0.05 * g
+        p = p + (0.9 * v - 0.05 * g if nesterov else v)
+    got = _steps(SGD(50, np.float64, 0.05, 0.9, nesterov), p0.copy(), grads)
+    np.testing.assert_allclose(got, p)
+
+
+def test_adam(problem):
+    p0, grads = problem
+    p, m, v = p0.copy(), np.zeros(50), np.zeros(50)
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        p = p - lr_t * m / (np.sqrt(v) + eps)
+    got = _steps(Adam(50, np.float64, lr, b1, b2, eps), p0.copy(), grads)
+    np.testing.assert_allclose(got, p, rtol=1e-10, atol=1e-12)
+
+
+def test_rmsprop(problem):
+    p0, grads = problem
+    p, v = p0.copy(), np.zeros(50)
+    for g in grads:
+        v = 0.9 * v + 0.1 * g**2
+        p = p - 0.01 * g / (np.sqrt(v) + 1e-7)
+    got = _steps(RMSprop(50, np.float64, 0.01, 0.9, 1e-7), p0.copy(), grads)
+    np.testing.assert_allclose(got, p)
+
+
+def test_learning_rate_is_read_at_every_step(problem):
+    p0, grads = problem
+    sgd = SGD(50, np.float64, 0.1, momentum=0.0)
+    p = _steps(sgd, p0.copy(), grads[:1])
+    sgd.learning_rate = 0.0
+    np.testing.assert_array_equal(_steps(sgd, p.copy(), grads[1:]), p)
