@@ -271,8 +271,12 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         """
         with _unchanged_on_error(self):
             if classes is None and not hasattr(self, "classes_"):
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            return self._fit(X, y, sample_weight, None, incremental=True, classes=classes)
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            return self._fit(
+                X, y, sample_weight, None, incremental=True, classes=classes
+            )
 
     def predict_proba(self, X):
         """Probability of each class, columns in the order of ``classes_``.
@@ -364,17 +368,26 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(validation_data, classes_, dtype)
-        elif self.early_stopping and not incremental and settings["network"]["solver"] != "lbfgs":
+        elif (
+            self.early_stopping
+            and not incremental
+            and settings["network"]["solver"] != "lbfgs"
+        ):
             train, validation = self._split_validation(train, y_index)
 
         rng = check_random_state(self.random_state)
-        network = self._network(settings, X.shape[1], len(classes_), rng, incremental, continuing)
+        network = self._network(
+            settings, X.shape[1], len(classes_), rng, incremental, continuing
+        )
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         n_samples = train[0].shape[0]
         batch_size = self._batch_size(n_samples)
         if settings["network"]["solver"] == "lbfgs":
             losses, n_epochs = network.fit_lbfgs(
-                *train, max_iter=self.max_iter, max_fun=self.max_fun, tol=settings["tol"]
+                *train,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=settings["tol"],
             )
             history.setdefault("loss", []).extend(losses)
             converged = n_epochs < self.max_iter
@@ -404,6 +417,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
         self.classes_ = classes_
         self.network_ = network
@@ -454,7 +468,9 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         if sample_weight is None:
             return None
         if not np.any(sample_weight > 0):
-            raise ValueError("Sample weights must contain at least one non-zero number.")
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
         if len(np.unique(y_index[sample_weight > 0])) < 2:
             raise ValueError(
                 "Only one class has a non-zero sample weight; DenseClassifier needs "
@@ -473,7 +489,9 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         try:
             X_val, y_val = validation_data
         except (TypeError, ValueError):
-            raise ValueError("validation_data must be a tuple (X_val, y_val).") from None
+            raise ValueError(
+                "validation_data must be a tuple (X_val, y_val)."
+            ) from None
         X_val = validate_data(self, X_val, reset=False, dtype=dtype)
         y_val = column_or_1d(y_val)
         if len(y_val) != X_val.shape[0]:
@@ -531,6 +549,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         if self.batch_size > n_samples:
             warnings.warn(
                 f"Got batch_size={self.batch_size} larger than the {n_samples} "
-                "training samples; using one batch of all of them."
+                "training samples; using one batch of all of them.",
+                stacklevel=4,
             )
         return min(self.batch_size, n_samples)

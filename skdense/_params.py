@@ -19,7 +19,9 @@ DTYPES = (np.float32, np.float64)
 
 
 def _fail(name, value, expected):
-    raise ValueError(f"DenseClassifier: {name}={value!r} is invalid; expected {expected}.")
+    raise ValueError(
+        f"DenseClassifier: {name}={value!r} is invalid; expected {expected}."
+    )
 
 
 def _check_choice(name, value, choices):
@@ -40,7 +42,9 @@ def _check_number(name, value, low=None, high=None, *, integer=False, closed="bo
     bad_type = not isinstance(value, kind) or isinstance(value, (bool, np.bool_))
     if bad_type or not np.isfinite(value):
         _fail(name, value, "an integer" if integer else "a finite real number")
-    low_ok = low is None or (value >= low if closed in ("both", "left") else value > low)
+    low_ok = low is None or (
+        value >= low if closed in ("both", "left") else value > low
+    )
     high_ok = high is None or (
         value <= high if closed in ("both", "right") else value < high
     )
@@ -115,7 +119,9 @@ def check_params(est):
             "epsilon": _check_number("epsilon", est.epsilon, 0.0, closed="right"),
             "dtype": dtype,
         },
-        "learning_rate": _check_choice("learning_rate", est.learning_rate, LEARNING_RATES),
+        "learning_rate": _check_choice(
+            "learning_rate", est.learning_rate, LEARNING_RATES
+        ),
         "power_t": _check_number("power_t", est.power_t, 0.0),
         "tol": _check_number("tol", est.tol, 0.0),
         "validation_fraction": _check_number(

@@ -117,7 +117,9 @@ def run_epochs(
                 return epoch, False
             record = {"loss": loss, "accuracy": accuracy}
             if validation is not None:
-                record["val_loss"], record["val_accuracy"] = network.evaluate(*validation)
+                record["val_loss"], record["val_accuracy"] = network.evaluate(
+                    *validation
+                )
             for name, value in record.items():
                 history.setdefault(name, []).append(float(value))
             progress.update(epoch, record)

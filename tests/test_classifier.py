@@ -18,20 +18,46 @@ from skdense import DenseClassifier
 from skdense.backends import MinibatchNetwork, MultiClassNetwork
 
 FAST = dict(
-    hidden_layer_sizes=(16,), max_iter=30, batch_size=16, learning_rate_init=0.01,
+    hidden_layer_sizes=(16,),
+    max_iter=30,
+    batch_size=16,
+    learning_rate_init=0.01,
     random_state=0,
 )
 
 
 def test_is_a_classifier_whose_clone_keeps_every_parameter():
     clf = DenseClassifier(
-        hidden_layer_sizes=(7, 3), activation="tanh", solver="rmsprop", alpha=0.3,
-        batch_size=17, learning_rate="adaptive", learning_rate_init=0.02, power_t=0.3,
-        max_iter=11, shuffle=False, random_state=5, tol=0.01, verbose=1,
-        warm_start=True, momentum=0.5, nesterovs_momentum=False, early_stopping=True,
-        validation_fraction=0.2, beta_1=0.8, beta_2=0.9, epsilon=1e-6,
-        n_iter_no_change=4, max_fun=99, l1=0.01, dropout=0.2, weight_init="normal",
-        rho=0.8, class_weight="balanced", dtype=np.float64, backend="numpy",
+        hidden_layer_sizes=(7, 3),
+        activation="tanh",
+        solver="rmsprop",
+        alpha=0.3,
+        batch_size=17,
+        learning_rate="adaptive",
+        learning_rate_init=0.02,
+        power_t=0.3,
+        max_iter=11,
+        shuffle=False,
+        random_state=5,
+        tol=0.01,
+        verbose=1,
+        warm_start=True,
+        momentum=0.5,
+        nesterovs_momentum=False,
+        early_stopping=True,
+        validation_fraction=0.2,
+        beta_1=0.8,
+        beta_2=0.9,
+        epsilon=1e-6,
+        n_iter_no_change=4,
+        max_fun=99,
+        l1=0.01,
+        dropout=0.2,
+        weight_init="normal",
+        rho=0.8,
+        class_weight="balanced",
+        dtype=np.float64,
+        backend="numpy",
     )
     assert is_classifier(clf)
     assert clone(clf).get_params() == clf.get_params()
@@ -46,8 +72,12 @@ def test_accepts_every_mlpclassifier_parameter_with_its_default():
 
 def test_an_mlpclassifier_grid_runs_unchanged(blobs):
     X, y = blobs
-    grid = {"hidden_layer_sizes": [(8,), (8, 4)], "alpha": [1e-4, 1e-2],
-            "learning_rate_init": [0.01], "activation": ["relu", "logistic"]}
+    grid = {
+        "hidden_layer_sizes": [(8,), (8, 4)],
+        "alpha": [1e-4, 1e-2],
+        "learning_rate_init": [0.01],
+        "activation": ["relu", "logistic"],
+    }
     search = GridSearchCV(DenseClassifier(max_iter=20, random_state=0), grid, cv=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -58,17 +88,27 @@ def test_an_mlpclassifier_grid_runs_unchanged(blobs):
 
 @pytest.mark.parametrize(
     "labels",
-    [np.array(["cat", "dog"]), np.array([-1, 1]), np.array([3, 10, 42]),
-     np.array(["b", "a", "c", "d"])],
+    [
+        np.array(["cat", "dog"]),
+        np.array([-1, 1]),
+        np.array([3, 10, 42]),
+        np.array(["b", "a", "c", "d"]),
+    ],
     ids=["strings", "minus-plus-one", "sparse-ints", "unsorted-strings"],
 )
 def test_any_labels_round_trip(labels):
     X, y_index = make_classification(
-        n_samples=200, n_features=6, n_informative=4, n_classes=len(labels),
-        n_clusters_per_class=1, random_state=0,
+        n_samples=200,
+        n_features=6,
+        n_informative=4,
+        n_classes=len(labels),
+        n_clusters_per_class=1,
+        random_state=0,
     )
     y = labels[y_index]
-    clf = DenseClassifier(solver="lbfgs", hidden_layer_sizes=(16,), random_state=0).fit(X, y)
+    clf = DenseClassifier(solver="lbfgs", hidden_layer_sizes=(16,), random_state=0).fit(
+        X, y
+    )
     np.testing.assert_array_equal(clf.classes_, np.unique(labels))
     assert set(clf.predict(X)) <= set(labels)
     assert clf.score(X, y) > 0.8
@@ -115,10 +155,14 @@ def test_feature_names_are_kept_from_a_dataframe(blobs):
 
 def test_validation_data_gives_validation_curves(blobs):
     X, y = blobs
-    clf = DenseClassifier(**FAST).fit(X[::2], y[::2], validation_data=(X[1::2], y[1::2]))
+    clf = DenseClassifier(**FAST).fit(
+        X[::2], y[::2], validation_data=(X[1::2], y[1::2])
+    )
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(clf.history_["val_loss"]) == 30
-    assert clf.history_["val_accuracy"][-1] == pytest.approx(clf.score(X[1::2], y[1::2]))
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(
+        clf.score(X[1::2], y[1::2])
+    )
 
 
 def test_early_stopping_restores_the_best_weights_and_stops(blobs):
@@ -126,8 +170,13 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
     rng = np.random.default_rng(0)
     y_noisy = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
     clf = DenseClassifier(
-        hidden_layer_sizes=(64,), learning_rate_init=0.05, max_iter=300, tol=0.0,
-        n_iter_no_change=5, early_stopping=True, random_state=0,
+        hidden_layer_sizes=(64,),
+        learning_rate_init=0.05,
+        max_iter=300,
+        tol=0.0,
+        n_iter_no_change=5,
+        early_stopping=True,
+        random_state=0,
     ).fit(X[::2], y_noisy[::2], validation_data=(X[1::2], y_noisy[1::2]))
     val_loss = clf.history_["val_loss"]
     best = int(np.argmin(val_loss))
@@ -140,14 +189,21 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
 
 def test_early_stopping_holds_out_validation_fraction(blobs):
     X, y = blobs
-    clf = DenseClassifier(**FAST, early_stopping=True, validation_fraction=0.25).fit(X, y)
+    clf = DenseClassifier(**FAST, early_stopping=True, validation_fraction=0.25).fit(
+        X, y
+    )
     assert "val_loss" in clf.history_
 
 
 def test_training_stops_when_the_loss_plateaus(blobs):
     X, y = blobs
-    clf = DenseClassifier(hidden_layer_sizes=(8,), tol=1.0, n_iter_no_change=3,
-                          max_iter=100, random_state=0).fit(X, y)
+    clf = DenseClassifier(
+        hidden_layer_sizes=(8,),
+        tol=1.0,
+        n_iter_no_change=3,
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y)
     assert clf.n_iter_ == 1 + 3  # the first epoch sets the best loss
 
 
@@ -161,19 +217,31 @@ def test_random_state_makes_fits_repeatable(blobs):
     X, y = blobs
     a = DenseClassifier(**FAST, dropout=0.2).fit(X, y).predict_proba(X)
     b = DenseClassifier(**FAST, dropout=0.2).fit(X, y).predict_proba(X)
-    c = DenseClassifier(**{**FAST, "random_state": 1}, dropout=0.2).fit(X, y).predict_proba(X)
+    c = (
+        DenseClassifier(**{**FAST, "random_state": 1}, dropout=0.2)
+        .fit(X, y)
+        .predict_proba(X)
+    )
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop", "lbfgs"])
-@pytest.mark.parametrize("activation", ["identity", "logistic", "sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize(
+    "activation", ["identity", "logistic", "sigmoid", "tanh", "relu"]
+)
 def test_every_solver_and_activation_learns(solver, activation):
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     lr = 0.05 if solver == "sgd" else 0.01
-    clf = DenseClassifier(hidden_layer_sizes=(16,), activation=activation, solver=solver,
-                          learning_rate_init=lr, max_iter=200, random_state=0)
+    clf = DenseClassifier(
+        hidden_layer_sizes=(16,),
+        activation=activation,
+        solver=solver,
+        learning_rate_init=lr,
+        max_iter=200,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
@@ -183,25 +251,42 @@ def test_every_solver_and_activation_learns(solver, activation):
 @pytest.mark.parametrize("weight_init", ["glorot", "he", "normal"])
 def test_weight_init(weight_init):
     X = np.zeros((4, 784))
-    clf = DenseClassifier(hidden_layer_sizes=(300,), weight_init=weight_init, max_iter=1,
-                          learning_rate_init=1e-12, random_state=0)
+    clf = DenseClassifier(
+        hidden_layer_sizes=(300,),
+        weight_init=weight_init,
+        max_iter=1,
+        learning_rate_init=1e-12,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, [0, 1, 2, 0])
     std = float(np.std(clf.coefs_[0]))
-    expected = {"glorot": np.sqrt(6 / 1084) / np.sqrt(3), "he": np.sqrt(2 / 784),
-                "normal": 1.0}[weight_init]
+    expected = {
+        "glorot": np.sqrt(6 / 1084) / np.sqrt(3),
+        "he": np.sqrt(2 / 784),
+        "normal": 1.0,
+    }[weight_init]
     assert std == pytest.approx(expected, rel=0.05)
 
 
 def test_l2_and_l1_shrink_the_weights(blobs):
     X, y = blobs
     norms = {}
-    for name, params in {"none": dict(alpha=0.0), "l2": dict(alpha=5.0),
-                         "l1": dict(alpha=0.0, l1=1.0)}.items():
-        clf = DenseClassifier(hidden_layer_sizes=(16,), solver="sgd", max_iter=100,
-                              batch_size=16, learning_rate_init=0.05, random_state=0,
-                              **params).fit(X, y)
+    for name, params in {
+        "none": dict(alpha=0.0),
+        "l2": dict(alpha=5.0),
+        "l1": dict(alpha=0.0, l1=1.0),
+    }.items():
+        clf = DenseClassifier(
+            hidden_layer_sizes=(16,),
+            solver="sgd",
+            max_iter=100,
+            batch_size=16,
+            learning_rate_init=0.05,
+            random_state=0,
+            **params,
+        ).fit(X, y)
         norms[name] = sum(float(np.abs(w).sum()) for w in clf.coefs_)
     assert norms["l2"] < 0.7 * norms["none"]
     assert norms["l1"] < 0.7 * norms["none"]
@@ -217,7 +302,9 @@ def test_dtype_sets_the_compute_dtype(blobs, dtype):
 
 def test_partial_fit_trains_one_epoch_per_call(blobs):
     X, y = blobs
-    clf = DenseClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0)
+    clf = DenseClassifier(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0
+    )
     with pytest.raises(ValueError, match="classes must be passed"):
         clf.partial_fit(X, y)
     clf.partial_fit(X[:30], y[:30], classes=[0, 1, 2])
@@ -272,17 +359,28 @@ def test_sample_weight_zero_is_like_dropping_the_sample_with_lbfgs(blobs):
     X, y = blobs
     sw = np.ones(len(y))
     sw[::3] = 0
-    params = dict(solver="lbfgs", hidden_layer_sizes=(8,), dtype=np.float64, random_state=0)
+    params = dict(
+        solver="lbfgs", hidden_layer_sizes=(8,), dtype=np.float64, random_state=0
+    )
     weighted = DenseClassifier(**params).fit(X, y, sample_weight=sw)
     dropped = DenseClassifier(**params).fit(X[sw > 0], y[sw > 0])
-    np.testing.assert_allclose(weighted.predict_proba(X), dropped.predict_proba(X), atol=1e-6)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), dropped.predict_proba(X), atol=1e-6
+    )
 
 
 def test_divergence_warns_naming_the_learning_rate_and_keeps_finite_weights(blobs):
     X, y = blobs
     X = X * 1e4
-    clf = DenseClassifier(hidden_layer_sizes=(16,), activation="identity", solver="sgd",
-                          momentum=0.0, learning_rate_init=1e3, max_iter=50, random_state=0)
+    clf = DenseClassifier(
+        hidden_layer_sizes=(16,),
+        activation="identity",
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=1e3,
+        max_iter=50,
+        random_state=0,
+    )
     with pytest.warns(RuntimeWarning, match="learning_rate_init"):
         clf.fit(X, y)
     assert clf.n_iter_ < 50
@@ -292,13 +390,24 @@ def test_divergence_warns_naming_the_learning_rate_and_keeps_finite_weights(blob
 
 def test_learning_rate_schedules(blobs):
     X, y = blobs
-    inv = DenseClassifier(**{**FAST, "learning_rate_init": 0.1}, solver="sgd",
-                          learning_rate="invscaling", power_t=0.5).fit(X, y)
+    inv = DenseClassifier(
+        **{**FAST, "learning_rate_init": 0.1},
+        solver="sgd",
+        learning_rate="invscaling",
+        power_t=0.5,
+    ).fit(X, y)
     seen = 30 * len(X)
     assert inv.network_.learning_rate == pytest.approx(0.1 / (seen + 1) ** 0.5)
-    adaptive = DenseClassifier(hidden_layer_sizes=(16,), solver="sgd",
-                               learning_rate="adaptive", learning_rate_init=0.1, tol=10.0,
-                               n_iter_no_change=2, max_iter=7, random_state=0)
+    adaptive = DenseClassifier(
+        hidden_layer_sizes=(16,),
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.1,
+        tol=10.0,
+        n_iter_no_change=2,
+        max_iter=7,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         adaptive.fit(X, y)
@@ -314,7 +423,8 @@ def test_verbose_shows_each_epochs_figures(blobs, capsys, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         DenseClassifier(**{**FAST, "max_iter": 3}, verbose=1).fit(
-            X, y, validation_data=(X, y))
+            X, y, validation_data=(X, y)
+        )
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3
     assert out[0].startswith("Epoch 1/3")
@@ -341,14 +451,20 @@ def test_pickle_round_trip_predicts_the_same(blobs):
     assert restored.n_iter_ == clf.n_iter_ + 1
     buffer = io.BytesIO()
     pickle.dump(DenseClassifier(), buffer)
-    assert pickle.loads(buffer.getvalue()).get_params() == DenseClassifier().get_params()
+    assert (
+        pickle.loads(buffer.getvalue()).get_params() == DenseClassifier().get_params()
+    )
 
 
 def test_pipeline_cross_validate_and_grid_search():
     X, y = load_iris(return_X_y=True)
-    pipe = make_pipeline(StandardScaler(), DenseClassifier(solver="lbfgs", random_state=0))
+    pipe = make_pipeline(
+        StandardScaler(), DenseClassifier(solver="lbfgs", random_state=0)
+    )
     scores = cross_validate(pipe, X, y, cv=3)
     assert scores["test_score"].mean() > 0.9
-    search = GridSearchCV(pipe, {"denseclassifier__hidden_layer_sizes": [(4,), (32,)]}, cv=3)
+    search = GridSearchCV(
+        pipe, {"denseclassifier__hidden_layer_sizes": [(4,), (32,)]}, cv=3
+    )
     search.fit(X, y)
     assert search.best_estimator_.score(X, y) > 0.9

@@ -7,7 +7,12 @@ from skdense.backends import MinibatchNetwork, MultiClassNetwork
 
 
 def _network(n_outputs, **params):
-    params = {"hidden_layer_sizes": (4, 3), "dtype": np.float64, "random_state": 1, **params}
+    params = {
+        "hidden_layer_sizes": (4, 3),
+        "dtype": np.float64,
+        "random_state": 1,
+        **params,
+    }
     if n_outputs == 1:
         net = MinibatchNetwork(5, **params)
     else:
@@ -45,10 +50,14 @@ def _numerical_gradients(net, loss, h=1e-6):
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
 @pytest.mark.parametrize("n_outputs", [1, 3], ids=["binary", "multiclass"])
 @pytest.mark.parametrize(
-    "alpha, l1", [(0.0, 0.0), (0.3, 0.0), (0.0, 0.2), (0.3, 0.2)], ids=["none", "l2", "l1", "l1+l2"]
+    "alpha, l1",
+    [(0.0, 0.0), (0.3, 0.0), (0.0, 0.2), (0.3, 0.2)],
+    ids=["none", "l2", "l1", "l1+l2"],
 )
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-def test_backprop_matches_finite_differences(activation, n_outputs, alpha, l1, weighted):
+def test_backprop_matches_finite_differences(
+    activation, n_outputs, alpha, l1, weighted
+):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(7, 5))
     Y = _targets(rng, n_outputs, 7)
@@ -59,7 +68,7 @@ def test_backprop_matches_finite_differences(activation, n_outputs, alpha, l1, w
     grads = [g.copy() for g in grads]
     expected = _numerical_gradients(net, lambda: net.loss_and_gradients(X, Y, sw)[0])
 
-    for analytic, numeric in zip(grads, expected):
+    for analytic, numeric in zip(grads, expected, strict=False):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 
@@ -76,7 +85,7 @@ def test_backprop_with_dropout_masks_matches_finite_differences(activation):
     grads = [g.copy() for g in net._coef_grads + net._intercept_grads]
     expected = _numerical_gradients(net, lambda: net._backprop(X, Y, masks=masks)[0])
 
-    for analytic, numeric in zip(grads, expected):
+    for analytic, numeric in zip(grads, expected, strict=False):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 

@@ -52,7 +52,9 @@ def fitted(blobs):
     X, y = blobs
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return DenseClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y)
+        return DenseClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(
+            X, y
+        )
 
 
 def _bad_inputs(X, y):
@@ -74,16 +76,30 @@ def _bad_inputs(X, y):
 
 
 @pytest.mark.parametrize(
-    "case", ["nan", "inf", "empty", "1-d X", "3-d X", "string X", "mismatched lengths",
-             "single class", "continuous y"],
+    "case",
+    [
+        "nan",
+        "inf",
+        "empty",
+        "1-d X",
+        "3-d X",
+        "string X",
+        "mismatched lengths",
+        "single class",
+        "continuous y",
+    ],
 )
-def test_bad_training_data_raises_and_leaves_a_fitted_model_unchanged(fitted, blobs, case):
+def test_bad_training_data_raises_and_leaves_a_fitted_model_unchanged(
+    fitted, blobs, case
+):
     X, y = blobs
     (X_bad, y_bad), message = _bad_inputs(X, y)[case]
     before = pickle.dumps(fitted)
     expected = fitted.predict_proba(X)
     # A partial_fit chunk may hold a single class of those already known.
-    methods = (fitted.fit,) if case == "single class" else (fitted.fit, fitted.partial_fit)
+    methods = (
+        (fitted.fit,) if case == "single class" else (fitted.fit, fitted.partial_fit)
+    )
     for method in methods:
         with pytest.raises(ValueError, match=message):
             method(X_bad, y_bad)
@@ -93,7 +109,9 @@ def test_bad_training_data_raises_and_leaves_a_fitted_model_unchanged(fitted, bl
 
 def test_wrong_feature_count_at_predict(fitted, blobs):
     X, _ = blobs
-    with pytest.raises(ValueError, match="3 features, but DenseClassifier is expecting 2"):
+    with pytest.raises(
+        ValueError, match="3 features, but DenseClassifier is expecting 2"
+    ):
         fitted.predict(np.hstack([X, X[:, :1]]))
     with pytest.raises(ValueError, match="NaN"):
         fitted.predict_proba(np.full((2, 2), np.nan))

@@ -109,10 +109,12 @@ class DenseNetwork:
         self.dtype = np.dtype(dtype)
         self.rng = np.random.default_rng(random_state)
         sizes = [n_features, *hidden_layer_sizes, n_outputs]
-        coef_shapes = list(zip(sizes[:-1], sizes[1:]))
+        coef_shapes = list(zip(sizes[:-1], sizes[1:], strict=False))
         self._shapes = coef_shapes + [(n,) for n in sizes[1:]]
         self._n_coef = sum(a * b for a, b in coef_shapes)
-        self._flat_params = np.zeros(sum(int(np.prod(s)) for s in self._shapes), self.dtype)
+        self._flat_params = np.zeros(
+            sum(int(np.prod(s)) for s in self._shapes), self.dtype
+        )
         self._flat_grads = np.zeros_like(self._flat_params)
         self._make_views()
         for w in self.coefs_:
@@ -120,8 +122,14 @@ class DenseNetwork:
         self._penalty_scratch = np.empty(self._n_coef, self.dtype)
         self._buffers = {}
         self.optimizer = self._make_optimizer(
-            solver, learning_rate_init, momentum, nesterovs_momentum,
-            beta_1, beta_2, rho, epsilon,
+            solver,
+            learning_rate_init,
+            momentum,
+            nesterovs_momentum,
+            beta_1,
+            beta_2,
+            rho,
+            epsilon,
         )
 
     def _make_optimizer(self, solver, lr, momentum, nesterov, beta_1, beta_2, rho, eps):
@@ -186,7 +194,7 @@ class DenseNetwork:
 
     def set_weights(self, weights):
         """Overwrite the weights in place with arrays as :meth:`get_weights` gives."""
-        for p, w in zip(self.params, weights):
+        for p, w in zip(self.params, weights, strict=False):
             p[...] = w
 
     # -- forward ---------------------------------------------------------------
@@ -210,7 +218,7 @@ class DenseNetwork:
         activate = ACTIVATIONS[self.activation]
         coefs, intercepts = weights or (self.coefs_, self.intercepts_)
         inputs = [X]
-        for i, (w, b, out) in enumerate(zip(coefs, intercepts, outs)):
+        for i, (w, b, out) in enumerate(zip(coefs, intercepts, outs, strict=False)):
             np.matmul(inputs[-1], w, out=out)
             out += b
             if i < self.n_layers - 1:
@@ -390,7 +398,9 @@ class DenseNetwork:
         total_loss += self._penalty() * n_batches / weight_mean
         return total_loss / n_samples, total_correct / n_samples
 
-    def fit_lbfgs(self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4):
+    def fit_lbfgs(
+        self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4
+    ):
         """Full-batch L-BFGS on the whole objective.
 
         Returns ``(losses, n_iter)``: the objective after each iteration.

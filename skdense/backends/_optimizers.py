@@ -51,7 +51,13 @@ class Adam:
     """
 
     def __init__(
-        self, n_params, dtype, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        n_params,
+        dtype,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
     ):
         self.learning_rate = learning_rate
         self.beta_1 = beta_1

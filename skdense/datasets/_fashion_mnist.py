@@ -77,7 +77,9 @@ def load_fashion_mnist(
     ((10000, 784), (10000,))
     """
     if subset not in ("train", "test", "all"):
-        raise ValueError(f"subset={subset!r} is invalid; expected 'train', 'test' or 'all'.")
+        raise ValueError(
+            f"subset={subset!r} is invalid; expected 'train', 'test' or 'all'."
+        )
     home = _data_home(data_home)
     parts = ("train", "test") if subset == "all" else (subset,)
     images, target = [], []

@@ -1,0 +1,36 @@
+"""The README's Python blocks and the examples run as written."""
+
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python_blocks():
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+@pytest.mark.parametrize("index", range(len(_python_blocks())))
+def test_readme_python_blocks_run(index, capsys):
+    exec(compile(_python_blocks()[index], f"README.md block {index}", "exec"), {})
+
+
+def test_readme_quick_start_reports_a_good_model(capsys):
+    exec(_python_blocks()[0], {})
+    out = capsys.readouterr().out
+    accuracy = float(re.search(r"validation accuracy (\S+)", out).group(1))
+    assert accuracy > 0.9
+
+
+def test_quickstart_example_runs_offline(monkeypatch, capsys):
+    monkeypatch.delenv("SKDENSE_DATA", raising=False)
+    monkeypatch.setattr(sys, "argv", ["quickstart.py"])
+    runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert all("accuracy" in line for line in lines)
