@@ -26,6 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier
 from skdense.datasets import load_fashion_mnist
+from skdense.presets import BOOK_BINARY, BOOK_MULTICLASS
 
 SETTINGS = [
     # name, shared parameters, epochs
@@ -132,23 +133,7 @@ def speed_table(data, repeats):
 
 
 def book_figures(X, y, X_val, y_val):
-    book = DenseClassifier(
-        hidden_layer_sizes=(100,),
-        activation="logistic",
-        weight_init="normal",
-        solver="sgd",
-        learning_rate_init=0.1,
-        momentum=0.0,
-        batch_size=256,
-        max_iter=40,
-        alpha=0.0,
-        tol=0.0,
-        n_iter_no_change=10**6,
-        random_state=42,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        book.fit(X, y)
+    book = DenseClassifier(**BOOK_MULTICLASS).fit(X, y)
     print(
         f"\nBook MultiClassNetwork settings (100 logistic units, N(0,1), sgd lr 0.1, "
         f"batch 256, 40 epochs): val accuracy {book.score(X_val, y_val):.4f} "
@@ -163,18 +148,8 @@ def book_figures(X, y, X_val, y_val):
     )
     scaler = StandardScaler().fit(Xb_train)
     for weight_init in ("normal", "auto"):
-        binary = DenseClassifier(
-            hidden_layer_sizes=(10,),
-            activation="logistic",
-            solver="sgd",
-            weight_init=weight_init,
-            learning_rate_init=0.1,
-            momentum=0.0,
-            alpha=0.01,
-            batch_size=32,
-            max_iter=500,
-            random_state=42,
-        ).fit(scaler.transform(Xb_train), yb_train)
+        binary = DenseClassifier(**{**BOOK_BINARY, "weight_init": weight_init})
+        binary.fit(scaler.transform(Xb_train), yb_train)
         print(
             f"Binary engine on breast cancer (standardised, alpha=0.01, batch 32, "
             f"weight_init={weight_init!r}): validation accuracy "

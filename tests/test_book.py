@@ -8,21 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier
 from skdense.datasets import load_fashion_mnist
-
-BOOK_MULTICLASS = dict(
-    hidden_layer_sizes=(100,),
-    activation="logistic",
-    weight_init="normal",
-    solver="sgd",
-    learning_rate_init=0.1,
-    momentum=0.0,
-    alpha=0.0,
-    batch_size=256,
-    max_iter=40,
-    tol=0.0,
-    n_iter_no_change=40,
-    random_state=42,
-)
+from skdense.presets import BOOK_BINARY, BOOK_MULTICLASS
 
 
 @pytest.mark.parametrize("weight_init", ["normal", "auto"])
@@ -37,18 +23,8 @@ def test_binary_engine_on_breast_cancer_as_the_book(weight_init):
         X_all, y_all, stratify=y_all, test_size=0.2, random_state=42
     )
     scaler = StandardScaler().fit(X_train)
-    clf = DenseClassifier(
-        hidden_layer_sizes=(10,),
-        activation="sigmoid",
-        weight_init=weight_init,
-        solver="sgd",
-        learning_rate_init=0.1,
-        momentum=0.0,
-        alpha=0.01,
-        batch_size=32,
-        max_iter=500,
-        random_state=42,
-    ).fit(scaler.transform(X_train), y_train)
+    clf = DenseClassifier(**{**BOOK_BINARY, "weight_init": weight_init})
+    clf.fit(scaler.transform(X_train), y_train)
     assert clf.score(scaler.transform(X_val), y_val) >= 0.96  # book: 0.978
 
 
