@@ -357,8 +357,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
         settings = check_params(self)
         dtype = settings["network"]["dtype"]
-        fitted = hasattr(self, "classes_")
-        continuing = fitted and (incremental or self.warm_start)
+        continuing = hasattr(self, "classes_") and (incremental or self.warm_start)
         X, y = validate_data(self, X, y, reset=not continuing, dtype=dtype)
         check_classification_targets(y)
         classes_ = self._check_classes(y, classes, continuing)
@@ -368,21 +367,29 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(validation_data, classes_, dtype)
-        elif (
-            self.early_stopping
-            and not incremental
-            and settings["network"]["solver"] != "lbfgs"
-        ):
+        elif self.early_stopping and not incremental and self.solver != "lbfgs":
             train, validation = self._split_validation(train, y_index)
 
-        rng = check_random_state(self.random_state)
         network = self._network(
-            settings, X.shape[1], len(classes_), rng, incremental, continuing
+            settings, X.shape[1], len(classes_), incremental, continuing
         )
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
+        n_epochs = self._train(
+            network, train, validation, history, settings, incremental, continuing
+        )
+        self.classes_ = classes_
+        self.network_ = network
+        self.history_ = history
+        self.n_iter_ = (self.n_iter_ if continuing else 0) + n_epochs
+        self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
+        return self
+
+    def _train(
+        self, network, train, validation, history, settings, incremental, continuing
+    ):
+        """Run the solver on ``network``; extend ``history``; return epochs run."""
         n_samples = train[0].shape[0]
-        batch_size = self._batch_size(n_samples)
-        if settings["network"]["solver"] == "lbfgs":
+        if self.solver == "lbfgs":
             losses, n_epochs = network.fit_lbfgs(
                 *train,
                 max_iter=self.max_iter,
@@ -398,15 +405,15 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
                 validation,
                 history,
                 max_iter=1 if incremental else self.max_iter,
-                batch_size=batch_size,
+                batch_size=self._batch_size(n_samples),
                 shuffle=self.shuffle,
                 tol=settings["tol"],
                 n_iter_no_change=self.n_iter_no_change,
                 early_stopping=self.early_stopping,
                 schedule=LearningRateSchedule(
                     settings["learning_rate"],
-                    settings["network"]["solver"],
-                    settings["network"]["learning_rate_init"],
+                    self.solver,
+                    self.learning_rate_init,
                     settings["power_t"],
                 ),
                 samples_seen=(self.n_iter_ * n_samples) if continuing else 0,
@@ -417,14 +424,9 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        self.classes_ = classes_
-        self.network_ = network
-        self.history_ = history
-        self.n_iter_ = (self.n_iter_ if continuing else 0) + n_epochs
-        self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
-        return self
+        return n_epochs
 
     def _check_classes(self, y, classes, continuing):
         if continuing:
@@ -437,7 +439,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         if unseen.size:
             raise ValueError(
                 f"y contains labels {unseen.tolist()} that are not among the classes "
-                f"{classes_.tolist()} this estimator was first fitted on."
+                f"{classes_.tolist()} (those of the first fit, or `classes`)."
             )
         if len(classes_) < 2:
             raise ValueError(
@@ -523,14 +525,14 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
         return take(parts[0]), take(parts[1])
 
-    def _network(self, settings, n_features, n_classes, rng, incremental, continuing):
+    def _network(self, settings, n_features, n_classes, incremental, continuing):
         if incremental and continuing:
             return self.network_
         network = make_network(
             self.backend,
             n_features,
             n_classes,
-            random_state=rng.randint(2**31),
+            random_state=check_random_state(self.random_state).randint(2**31),
             **settings["network"],
         )
         if continuing:  # warm_start: new optimizer settings, previous weights
@@ -550,6 +552,6 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(
                 f"Got batch_size={self.batch_size} larger than the {n_samples} "
                 "training samples; using one batch of all of them.",
-                stacklevel=4,
+                stacklevel=5,
             )
         return min(self.batch_size, n_samples)
