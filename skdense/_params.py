@@ -91,6 +91,11 @@ def check_params(est):
     if dtype not in DTYPES:
         _fail("dtype", est.dtype, "np.float32 or np.float64")
     _check_choice("backend", est.backend, BACKENDS)
+    if est.backend == "keras" and est.solver == "lbfgs":
+        raise ValueError(
+            "DenseClassifier: solver='lbfgs' is not available with backend='keras'; "
+            "use 'adam', 'sgd' or 'rmsprop', or backend='numpy'."
+        )
     _check_class_weight(est.class_weight)
     for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
         _check_bool(name, getattr(est, name))

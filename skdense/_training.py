@@ -135,6 +135,7 @@ def run_epochs(
                 break
     finally:
         progress.close()
+        network.end_training()
     if monitor.best_weights is not None:
         network.set_weights(monitor.best_weights)
     return epoch + 1, converged

@@ -4,12 +4,28 @@ import os
 # skipping; SciPy reads this once, at import, so set it before anything does.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+import importlib.util  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+HAS_KERAS = all(importlib.util.find_spec(module) for module in ("keras", "tensorflow"))
+
+
+def pytest_collection_modifyitems(items):
+    """Skip the Keras modules' doctests where Keras is not installed."""
+    skip = pytest.mark.skip(
+        reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'"
+    )
+    for item in items:
+        if (
+            not HAS_KERAS
+            and "keras" in item.nodeid
+            and item.nodeid.startswith("skdense")
+        ):
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -1,9 +1,14 @@
-"""scikit-learn's full estimator check battery."""
+"""scikit-learn's full estimator check battery, on both backends."""
+
+import importlib.util
 
 import numpy as np
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdense import DenseClassifier
+
+HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
 
 
 def _expected_failures(estimator):
@@ -26,4 +31,26 @@ def _expected_failures(estimator):
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.skipif(
+    not HAS_KERAS, reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'"
+)
+@parametrize_with_checks(
+    # A small network and few epochs keep the battery fast; a higher learning
+    # rate and small batches let it still learn the checks' easy problems.
+    [
+        DenseClassifier(
+            backend="keras",
+            hidden_layer_sizes=(16,),
+            max_iter=10,
+            batch_size=16,
+            learning_rate_init=0.01,
+            random_state=0,
+        )
+    ],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_compatible_keras(estimator, check):
     check(estimator)

@@ -54,7 +54,7 @@ def test_rmsprop(problem):
     p, v = p0.copy(), np.zeros(50)
     for g in grads:
         v = 0.9 * v + 0.1 * g**2
-        p = p - 0.01 * g / (np.sqrt(v) + 1e-7)
+        p = p - 0.01 * g / np.sqrt(v + 1e-7)
     got = _steps(RMSprop(50, np.float64, 0.01, 0.9, 1e-7), p0.copy(), grads)
     np.testing.assert_allclose(got, p)
 

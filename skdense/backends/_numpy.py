@@ -40,6 +40,26 @@ def _layer_views(flat, shapes):
     return views
 
 
+def forward_proba(X, coefs, intercepts, activation, output_activation):
+    """Probabilities of a dense network's output layer, computed in float64.
+
+    float64 whatever the training dtype: float32 matrix products round
+    differently with the number of rows, and a sample's prediction must not
+    depend on the other rows it is predicted with.
+    """
+    coefs = [np.asarray(w, np.float64) for w in coefs]
+    intercepts = [np.asarray(b, np.float64) for b in intercepts]
+    activations = [ACTIVATIONS[activation]] * (len(coefs) - 1)
+    activations.append(ACTIVATIONS[output_activation])
+    proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
+    for start in range(0, X.shape[0], _PREDICT_CHUNK):
+        a = np.asarray(X[start : start + _PREDICT_CHUNK], dtype=np.float64)
+        for w, b, activate in zip(coefs, intercepts, activations, strict=True):
+            a = activate(a @ w + b)
+        proba[start : start + len(a)] = a
+    return proba
+
+
 class DenseNetwork:
     """Fully connected network with hidden layers and an output layer.
 
@@ -208,17 +228,16 @@ class DenseNetwork:
             self._buffers[n_rows] = outs, deltas, ones
         return self._buffers[n_rows]
 
-    def _forward(self, X, outs, masks=None, weights=None):
+    def _forward(self, X, outs, masks=None):
         """Fill ``outs`` with each layer's output; the last one holds logits.
 
-        ``weights`` is ``(coefs, intercepts)`` to use instead of the network's
-        own (e.g. float64 copies). Returns the list of layer inputs (X, then
-        each hidden layer's output after dropout), which backprop needs.
+        Returns the list of layer inputs (X, then each hidden layer's output
+        after dropout), which backprop needs.
         """
         activate = ACTIVATIONS[self.activation]
-        coefs, intercepts = weights or (self.coefs_, self.intercepts_)
+        layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
         inputs = [X]
-        for i, (w, b, out) in enumerate(zip(coefs, intercepts, outs, strict=False)):
+        for i, (w, b, out) in enumerate(layers):
             np.matmul(inputs[-1], w, out=out)
             out += b
             if i < self.n_layers - 1:
@@ -228,35 +247,19 @@ class DenseNetwork:
                 inputs.append(out)
         return inputs
 
-    def _chunked_logits(self, X, dtype=None):
-        """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout.
-
-        ``dtype`` (default: the network's) is the dtype computed in.
-        """
-        dtype = self.dtype if dtype is None else np.dtype(dtype)
-        weights = None
-        if dtype != self.dtype:
-            weights = (
-                [w.astype(dtype) for w in self.coefs_],
-                [b.astype(dtype) for b in self.intercepts_],
-            )
+    def _chunked_logits(self, X):
+        """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout."""
         for start in range(0, X.shape[0], _PREDICT_CHUNK):
-            chunk = np.asarray(X[start : start + _PREDICT_CHUNK], dtype=dtype)
-            outs = [np.empty((len(chunk), w.shape[1]), dtype) for w in self.coefs_]
-            self._forward(chunk, outs, weights=weights)
+            chunk = np.asarray(X[start : start + _PREDICT_CHUNK], dtype=self.dtype)
+            outs = [np.empty((len(chunk), w.shape[1]), self.dtype) for w in self.coefs_]
+            self._forward(chunk, outs)
             yield slice(start, start + len(chunk)), outs[-1]
 
     def predict_proba(self, X):
-        """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64.
-
-        Computed in float64 whatever the training dtype: float32 matrix
-        products round differently with the number of rows, and a sample's
-        prediction must not depend on the other rows it is predicted with.
-        """
-        proba = np.empty((X.shape[0], self.coefs_[-1].shape[1]), np.float64)
-        for rows, logits in self._chunked_logits(X, np.float64):
-            proba[rows] = ACTIVATIONS[self.output_activation](logits)
-        return proba
+        """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64."""
+        return forward_proba(
+            X, self.coefs_, self.intercepts_, self.activation, self.output_activation
+        )
 
     # -- loss and gradients ----------------------------------------------------
 
@@ -397,6 +400,10 @@ class DenseNetwork:
         n_batches = -(-n_samples // batch_size)
         total_loss += self._penalty() * n_batches / weight_mean
         return total_loss / n_samples, total_correct / n_samples
+
+    def end_training(self):
+        """Free the per-batch buffers training allocated."""
+        self._buffers = {}
 
     def fit_lbfgs(
         self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4

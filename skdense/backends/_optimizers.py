@@ -90,7 +90,7 @@ class Adam:
 
 class RMSprop:
     """RMSprop as Keras defines it: ``v = rho * v + (1 - rho) * g**2``,
-    ``p -= lr * g / (sqrt(v) + eps)``."""
+    ``p -= lr * g / sqrt(v + eps)``."""
 
     def __init__(self, n_params, dtype, learning_rate=0.001, rho=0.9, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -105,8 +105,8 @@ class RMSprop:
         np.multiply(grads, grads, out=s)
         s *= 1 - self.rho
         v += s
-        np.sqrt(v, out=s)
-        s += self.epsilon
+        np.add(v, self.epsilon, out=s)
+        np.sqrt(s, out=s)
         np.divide(grads, s, out=s)
         s *= self.learning_rate
         params -= s

@@ -1,0 +1,380 @@
+"""The Keras engine: the same networks as ``keras.Sequential`` models.
+
+Imported only when ``backend="keras"`` is asked for, so ``import skdense``
+never imports TensorFlow. The model is built from the same parameters as the
+NumPy engine and optimises the same objective::
+
+    (sum_i s_i * loss_i + l1 * sum|W| + alpha / 2 * sum W**2) / (m * mean(s))
+
+Keras divides a batch's weighted loss by the batch size ``m``, so the engine
+passes ``s / mean(s)`` as sample weights and scales the penalty by
+``1 / (m * mean(s))`` through a variable the penalty reads (the last, shorter
+batch of an epoch gets the full batch's scale: Keras adds the penalty once per
+batch, whatever its size).
+
+Training runs through Keras's own compiled ``fit`` with many steps per
+execution, which removes most of Keras's per-step Python overhead on CPU;
+TensorFlow places the work on a GPU by itself when one is visible.
+Predictions are computed in float64 from the weights with the NumPy engine's
+forward pass, so that they do not depend on how rows are batched.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from ._numpy import forward_proba
+
+# Steps per compiled call of Keras's training loop: the per-step Python
+# overhead of ``fit`` dominates small dense networks otherwise.
+STEPS_PER_EXECUTION = 256
+JIT_COMPILE = False
+_ACTIVATIONS = {
+    "identity": "linear",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+}
+
+
+def import_keras():
+    """Import Keras on TensorFlow, or say what to install or set."""
+    try:
+        import keras
+    except ImportError as error:
+        raise ImportError(
+            "backend='keras' needs Keras 3 with TensorFlow: install them with "
+            "pip install 'skdense[keras]'."
+        ) from error
+    if keras.backend.backend() != "tensorflow":
+        raise ImportError(
+            "backend='keras' runs on Keras's TensorFlow backend, but Keras is set to "
+            f"{keras.backend.backend()!r}: unset KERAS_BACKEND or set it to "
+            "'tensorflow'."
+        )
+    return keras
+
+
+def _penalty_class(keras):
+    """The penalty as a Keras regularizer (defined once Keras is imported)."""
+    if "Penalty" in _CACHE:
+        return _CACHE["Penalty"]
+
+    @keras.saving.register_keras_serializable(package="skdense")
+    class Penalty(keras.regularizers.Regularizer):
+        """``scale * (l1 * sum|W| + l2 * sum W**2)``; ``scale`` is a variable."""
+
+        def __init__(self, l1=0.0, l2=0.0, scale=1.0):
+            self.l1 = float(l1)
+            self.l2 = float(l2)
+            self.scale = keras.Variable(scale, trainable=False, name="penalty_scale")
+
+        def __call__(self, x):
+            ops = keras.ops
+            total = 0.0
+            if self.l1:
+                total += self.l1 * ops.sum(ops.abs(x))
+            if self.l2:
+                total += self.l2 * ops.sum(ops.square(x))
+            return ops.cast(self.scale, x.dtype) * total
+
+        def get_config(self):
+            return {"l1": self.l1, "l2": self.l2, "scale": float(self.scale.numpy())}
+
+    _CACHE["Penalty"] = Penalty
+    return Penalty
+
+
+_CACHE = {}
+
+
+def _initializer(keras, weight_init, activation, seed):
+    if weight_init == "normal":
+        return keras.initializers.RandomNormal(0.0, 1.0, seed=seed)
+    if weight_init == "he":
+        return keras.initializers.VarianceScaling(
+            2.0, "fan_in", "untruncated_normal", seed=seed
+        )
+    # Glorot uniform, with scikit-learn's smaller bound for the logistic.
+    scale = 1.0 / 3.0 if activation == "logistic" else 1.0
+    return keras.initializers.VarianceScaling(scale, "fan_avg", "uniform", seed=seed)
+
+
+def _optimizer(
+    keras,
+    solver,
+    learning_rate_init,
+    momentum,
+    nesterovs_momentum,
+    beta_1,
+    beta_2,
+    rho,
+    epsilon,
+):
+    if solver == "sgd":
+        return keras.optimizers.SGD(learning_rate_init, momentum, nesterovs_momentum)
+    if solver == "adam":
+        return keras.optimizers.Adam(learning_rate_init, beta_1, beta_2, epsilon)
+    if solver == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate_init, rho, 0.0, epsilon)
+    raise ValueError(
+        f"solver={solver!r} is not available with backend='keras'; use 'sgd', "
+        "'adam' or 'rmsprop' (or backend='numpy' for 'lbfgs')."
+    )
+
+
+def build_model(
+    n_features,
+    n_outputs,
+    *,
+    hidden_layer_sizes=(100,),
+    activation="relu",
+    weight_init="glorot",
+    alpha=0.0001,
+    l1=0.0,
+    dropout=0.0,
+    solver="adam",
+    learning_rate_init=0.001,
+    momentum=0.9,
+    nesterovs_momentum=True,
+    beta_1=0.9,
+    beta_2=0.999,
+    rho=0.9,
+    epsilon=1e-8,
+    dtype="float32",
+    random_state=None,
+    penalty_scale=1.0,
+    sparse_targets=False,
+):
+    """Build and compile the ``keras.Sequential`` network skdense trains.
+
+    ``n_outputs`` is 1 for a binary problem (sigmoid output, binary
+    cross-entropy on 0/1 targets) and the number of classes otherwise (softmax
+    output, categorical cross-entropy on one-hot targets, or on integer
+    targets with ``sparse_targets=True``). The other parameters mean what
+    they mean for :class:`skdense.DenseClassifier`; ``activation`` and
+    ``weight_init`` take the resolved names ("logistic", not "sigmoid";
+    "glorot", "he" or "normal", not "auto"). The penalty is multiplied by
+    ``penalty_scale``.
+    """
+    keras = import_keras()
+    dtype = np.dtype(dtype).name
+    rng = np.random.default_rng(random_state)
+
+    def seed():
+        return int(rng.integers(2**31))
+
+    penalty = None
+    if l1 or alpha:
+        penalty = _penalty_class(keras)(l1=l1, l2=alpha / 2.0, scale=penalty_scale)
+    layers = [keras.Input((n_features,), dtype=dtype)]
+    for units in hidden_layer_sizes:
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation=_ACTIVATIONS[activation],
+                kernel_initializer=_initializer(keras, weight_init, activation, seed()),
+                kernel_regularizer=penalty,
+                dtype=dtype,
+            )
+        )
+        if dropout:
+            layers.append(keras.layers.Dropout(dropout, seed=seed(), dtype=dtype))
+    binary = n_outputs == 1
+    layers.append(
+        keras.layers.Dense(
+            n_outputs,
+            activation="sigmoid" if binary else "softmax",
+            kernel_initializer=_initializer(keras, weight_init, "output", seed()),
+            kernel_regularizer=penalty,
+            dtype=dtype,
+        )
+    )
+    model = keras.Sequential(layers)
+    model.compile(
+        optimizer=_optimizer(
+            keras,
+            solver,
+            learning_rate_init,
+            momentum,
+            nesterovs_momentum,
+            beta_1,
+            beta_2,
+            rho,
+            epsilon,
+        ),
+        loss=(
+            "binary_crossentropy"
+            if binary
+            else "sparse_categorical_crossentropy"
+            if sparse_targets
+            else "categorical_crossentropy"
+        ),
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+        jit_compile=JIT_COMPILE,
+    )
+    return model
+
+
+class KerasNetwork:
+    """A Keras model behind the engine interface the estimator drives.
+
+    Parameters are those of :class:`skdense.backends.DenseNetwork`; the
+    output layer is a sigmoid unit when ``n_outputs == 1``, a softmax otherwise.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_outputs,
+        *,
+        activation="relu",
+        dtype=np.float32,
+        random_state=None,
+        **params,
+    ):
+        self.activation = activation
+        self.output_activation = "logistic" if n_outputs == 1 else "softmax"
+        self.dtype = np.dtype(dtype)
+        self.rng = np.random.default_rng(random_state)
+        self.model = build_model(
+            n_features,
+            n_outputs,
+            activation=activation,
+            dtype=self.dtype,
+            random_state=int(self.rng.integers(2**31)),
+            **params,
+        )
+        self._data = None
+
+    def _set_penalty_scale(self, value):
+        # After loading, each layer holds its own copy of the penalty.
+        for layer in self.model.layers:
+            regularizer = getattr(layer, "kernel_regularizer", None)
+            if regularizer is not None:
+                regularizer.scale.assign(value)
+
+    def _penalty_scale(self):
+        regularizer = self.model.layers[0].kernel_regularizer
+        return 1.0 if regularizer is None else float(regularizer.scale.numpy())
+
+    # -- persistence: the model travels in Keras's own format ------------------
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_data"] = None
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.keras")
+            self.model.save(path)
+            with open(path, "rb") as f:
+                state["model"] = f.read()
+        return state
+
+    def __setstate__(self, state):
+        keras = import_keras()
+        _penalty_class(keras)  # registers the penalty for deserialisation
+        self.__dict__.update(state)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.keras")
+            with open(path, "wb") as f:
+                f.write(state["model"])
+            self.model = keras.saving.load_model(path, safe_mode=True)
+
+    # -- weights ---------------------------------------------------------------
+
+    def get_weights(self):
+        """Copies of the weights, as ``[W_1, ..., W_L, b_1, ..., b_L]``."""
+        weights = self.model.get_weights()  # Keras order: W_1, b_1, W_2, b_2, ...
+        return weights[0::2] + weights[1::2]
+
+    def set_weights(self, weights):
+        """Set the weights from arrays ordered as :meth:`get_weights` gives."""
+        n = len(weights) // 2
+        self.model.set_weights(
+            [w for pair in zip(weights[:n], weights[n:], strict=True) for w in pair]
+        )
+
+    @property
+    def coefs_(self):
+        return self.model.get_weights()[0::2]
+
+    @property
+    def intercepts_(self):
+        return self.model.get_weights()[1::2]
+
+    @property
+    def learning_rate(self):
+        return float(self.model.optimizer.learning_rate.numpy())
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.model.optimizer.learning_rate.assign(value)
+
+    # -- training and inference ------------------------------------------------
+
+    def _normalised_weights(self, sample_weight):
+        if sample_weight is None:
+            return None, 1.0
+        mean = float(np.mean(sample_weight))
+        return (sample_weight / mean).astype(self.dtype), mean
+
+    def _training_tensors(self, X, Y, sample_weight):
+        """The training data as TensorFlow tensors, converted once per fit."""
+        if self._data is None or self._data[0] is not X:
+            import tensorflow as tf
+
+            sample_weight, mean = self._normalised_weights(sample_weight)
+            arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+            tensors = tuple(tf.convert_to_tensor(a, self.dtype.name) for a in arrays)
+            self._data = (X, tensors, mean)
+        return self._data[1:]
+
+    def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
+        """One pass of Keras's ``fit`` over ``(X, Y)``; returns (loss, accuracy).
+
+        Batches are gathered from tensors converted once per fit, in an order
+        drawn from the engine's own generator: no global random state is used.
+        """
+        import tensorflow as tf
+
+        tensors, mean = self._training_tensors(X, Y, sample_weight)
+        order = self.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
+        batches = (
+            tf.data.Dataset.from_tensor_slices(order)
+            .batch(batch_size)
+            .map(lambda idx: tuple(tf.gather(t, idx) for t in tensors))
+            .prefetch(tf.data.AUTOTUNE)
+        )
+        self._set_penalty_scale(1.0 / (batch_size * mean))
+        history = self.model.fit(batches, epochs=1, shuffle=False, verbose=0).history
+        return history["loss"][-1], history["accuracy"][-1]
+
+    def end_training(self):
+        """Drop the training data's tensors."""
+        self._data = None
+
+    def evaluate(self, X, Y, sample_weight=None):
+        """Objective and accuracy over all of ``X`` taken as one batch."""
+        sample_weight, mean = self._normalised_weights(sample_weight)
+        scale = self._penalty_scale()
+        self._set_penalty_scale(1.0 / (X.shape[0] * mean))
+        try:
+            result = self.model.evaluate(
+                X,
+                Y,
+                sample_weight=sample_weight,
+                batch_size=max(X.shape[0], 1),
+                verbose=0,
+                return_dict=True,
+            )
+        finally:
+            self._set_penalty_scale(scale)
+        return result["loss"], result["accuracy"]
+
+    def predict_proba(self, X):
+        """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""
+        return forward_proba(
+            X, self.coefs_, self.intercepts_, self.activation, self.output_activation
+        )

@@ -1,0 +1,271 @@
+"""The Keras backend: same parameters, same objective, same behaviour."""
+
+import copy
+import importlib.util
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.preprocessing import StandardScaler
+
+from skdense import DenseClassifier
+from skdense.backends import make_network
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("tensorflow") is None
+    or importlib.util.find_spec("keras") is None,
+    reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'",
+)
+
+KERAS = dict(
+    backend="keras",
+    hidden_layer_sizes=(16,),
+    batch_size=16,
+    learning_rate_init=0.01,
+    random_state=0,
+)
+
+
+@pytest.fixture
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _quiet_fit(clf, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "solver, params",
+    [
+        ("sgd", dict(momentum=0.0)),
+        ("sgd", dict(momentum=0.9, nesterovs_momentum=False)),
+        ("sgd", dict(momentum=0.9, nesterovs_momentum=True)),
+        ("adam", dict(beta_1=0.8, beta_2=0.99)),
+        ("rmsprop", dict(rho=0.8)),
+    ],
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_both_engines_take_the_same_steps(solver, params, n_classes):
+    """Same start, same batches: one epoch ends on the same weights."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    Y = (np.eye(n_classes)[rng.integers(0, n_classes, 64)]).astype(np.float32)
+    if n_classes == 2:
+        Y = Y[:, 1:]
+    sw = rng.random(64) + 0.5
+    shared = dict(
+        hidden_layer_sizes=(6, 4),
+        activation="tanh",
+        weight_init="glorot",
+        alpha=0.05,
+        l1=0.01,
+        solver=solver,
+        learning_rate_init=0.05,
+        epsilon=1e-7,
+        random_state=0,
+        **params,
+    )
+    numpy_net = make_network("numpy", 5, n_classes, **shared)
+    keras_net = make_network("keras", 5, n_classes, **shared)
+    keras_net.set_weights(numpy_net.get_weights())
+
+    numpy_loss, _ = numpy_net.train_epoch(X, Y, sw, batch_size=16, shuffle=False)
+    keras_loss, _ = keras_net.train_epoch(X, Y, sw, batch_size=16, shuffle=False)
+
+    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    # The reported epoch loss agrees less closely: NumPy adds the penalty of the
+    # end-of-epoch weights, Keras that of each batch's weights.
+    assert keras_loss == pytest.approx(numpy_loss, rel=1e-2)
+    np.testing.assert_allclose(
+        keras_net.evaluate(X, Y, sw), numpy_net.evaluate(X, Y, sw), rtol=1e-4
+    )
+
+
+def test_fit_predict_history_and_labels(iris):
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    clf = _quiet_fit(
+        DenseClassifier(**KERAS, max_iter=20),
+        X,
+        labels,
+        validation_data=(X[::3], labels[::3]),
+    )
+    assert clf.score(X, labels) > 0.9
+    assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert clf.n_iter_ == 20
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    assert [w.shape for w in clf.coefs_] == [(4, 16), (16, 3)]
+
+
+def test_binary_problem_uses_one_sigmoid_unit(iris):
+    X, y = iris
+    clf = _quiet_fit(DenseClassifier(**KERAS, max_iter=10), X[y > 0], y[y > 0] * 2 - 3)
+    assert clf.network_.model.output_shape == (None, 1)
+    np.testing.assert_array_equal(clf.classes_, [-1, 1])
+    assert clf.predict_proba(X).shape == (150, 2)
+
+
+def test_random_state_repeats_and_leaves_global_state_alone(iris):
+    X, y = iris
+    np.random.seed(123)  # noqa: NPY002 (the global state is what is checked)
+    expected_next = np.random.random()  # noqa: NPY002
+    np.random.seed(123)  # noqa: NPY002 (the global state is what is checked)
+    a = _quiet_fit(DenseClassifier(**KERAS, max_iter=5, dropout=0.2), X, y)
+    assert np.random.random() == expected_next  # noqa: NPY002 (untouched)
+    b = _quiet_fit(DenseClassifier(**KERAS, max_iter=5, dropout=0.2), X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_sample_weight_class_weight_partial_fit_warm_start(iris):
+    X, y = iris
+    weighted = _quiet_fit(
+        DenseClassifier(**KERAS, max_iter=15, class_weight={0: 1.0, 1: 30.0, 2: 1.0}),
+        X,
+        y,
+    )
+    plain = _quiet_fit(DenseClassifier(**KERAS, max_iter=15), X, y)
+    assert (weighted.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
+
+    clf = DenseClassifier(**KERAS)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y, sample_weight=np.ones(150))
+    assert clf.n_iter_ == 2
+
+    warm = DenseClassifier(**KERAS, max_iter=3, warm_start=True)
+    _quiet_fit(warm, X, y)
+    _quiet_fit(warm, X, y)
+    assert warm.n_iter_ == 6 and len(warm.history_["loss"]) == 6
+
+
+def test_early_stopping_restores_the_best_weights(iris):
+    X, y = iris
+    params = {**KERAS, "learning_rate_init": 0.05, "hidden_layer_sizes": (64,)}
+    clf = DenseClassifier(
+        **params, max_iter=200, tol=0.0, n_iter_no_change=4, early_stopping=True
+    )
+    clf.fit(X[::2], y[::2], validation_data=(X[1::2], y[1::2]))
+    val_loss = clf.history_["val_loss"]
+    assert len(val_loss) == int(np.argmin(val_loss)) + 1 + 4
+    Y_val = np.eye(3, dtype=np.float32)[y[1::2]]
+    restored, _ = clf.network_.evaluate(X[1::2].astype(np.float32), Y_val)
+    assert restored == pytest.approx(min(val_loss), rel=1e-4)
+
+
+def test_lbfgs_is_refused_with_a_clear_error(iris):
+    with pytest.raises(
+        ValueError, match="solver='lbfgs' is not available with backend='keras'"
+    ):
+        DenseClassifier(backend="keras", solver="lbfgs").fit(*iris)
+
+
+def test_pickle_joblib_deepcopy_and_clone(iris, tmp_path):
+    X, y = iris
+    for unfitted in (DenseClassifier(**KERAS), clone(DenseClassifier(**KERAS))):
+        assert (
+            pickle.loads(pickle.dumps(unfitted)).get_params() == unfitted.get_params()
+        )
+    clf = _quiet_fit(DenseClassifier(**KERAS, max_iter=5), X, y)
+    expected = clf.predict_proba(X)
+    joblib.dump(clf, tmp_path / "model.joblib")
+    copies = [
+        pickle.loads(pickle.dumps(clf)),
+        copy.deepcopy(clf),
+        joblib.load(tmp_path / "model.joblib"),
+    ]
+    for restored in copies:
+        np.testing.assert_array_equal(restored.predict_proba(X), expected)
+    resumed = copies[0].partial_fit(X, y)  # optimizer state travelled too
+    assert resumed.n_iter_ == 6
+    assert clone(clf).get_params() == clf.get_params()
+
+
+def test_cross_validate_and_grid_search_in_parallel(iris):
+    X, y = iris
+    scores = cross_validate(DenseClassifier(**KERAS, max_iter=10), X, y, cv=3, n_jobs=2)
+    assert scores["test_score"].mean() > 0.8
+    search = GridSearchCV(
+        DenseClassifier(**KERAS, max_iter=10),
+        {"backend": ["numpy", "keras"], "hidden_layer_sizes": [(4,), (16,)]},
+        cv=2,
+        n_jobs=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_score_ > 0.8
+
+
+def _rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+
+@pytest.mark.skipif(
+    not __import__("os").path.exists("/proc/self/statm"),
+    reason="needs Linux's /proc to read resident memory",
+)
+def test_successive_fits_keep_memory_flat(iris):
+    X, y = iris
+    rss = []
+    for i in range(20):
+        _quiet_fit(DenseClassifier(**{**KERAS, "random_state": i}, max_iter=3), X, y)
+        rss.append(_rss_mb())
+    assert rss[-1] <= 1.10 * rss[4], rss
+
+
+def test_verbose_reports_each_epoch(iris, capsys, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
+    _quiet_fit(DenseClassifier(**KERAS, max_iter=2, verbose=1), *iris)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/2", "Epoch 2/2"]
+
+
+def test_build_model_for_plain_keras_and_scikeras(iris):
+    from skdense.keras import build_model
+
+    X, y = iris
+    model = build_model(
+        n_features=4,
+        n_classes=3,
+        hidden_layer_sizes=(16,),
+        solver="rmsprop",
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    model.fit(X, y, epochs=20, batch_size=32, verbose=0)
+    assert model.evaluate(X, y, verbose=0)[1] > 0.85
+    with pytest.raises(ValueError, match="activation='swish'"):
+        build_model(n_features=4, n_classes=3, activation="swish")
+
+
+def test_scikeras_accepts_build_model(iris):
+    scikeras = pytest.importorskip("scikeras.wrappers")
+    from skdense.keras import build_model
+
+    X, y = iris
+    clf = scikeras.KerasClassifier(
+        model=build_model,
+        hidden_layer_sizes=(16,),
+        learning_rate_init=0.01,
+        epochs=30,
+        batch_size=16,
+        random_state=0,
+        verbose=0,
+    )
+    clf.fit(X, y)
+    assert clf.score(X, y) > 0.85
+    assert clf.model_.layers[0].units == 16
