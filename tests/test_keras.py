@@ -269,3 +269,19 @@ def test_scikeras_accepts_build_model(iris):
     clf.fit(X, y)
     assert clf.score(X, y) > 0.85
     assert clf.model_.layers[0].units == 16
+
+
+@pytest.mark.parametrize("activation", ["logistic", "relu"])
+@pytest.mark.parametrize("weight_init", ["glorot", "he", "normal"])
+def test_both_engines_draw_weights_from_the_same_distribution(activation, weight_init):
+    params = dict(
+        hidden_layer_sizes=(400,),
+        activation=activation,
+        weight_init=weight_init,
+        random_state=0,
+    )
+    numpy_net = make_network("numpy", 300, 10, **params)
+    keras_net = make_network("keras", 300, 10, **params)
+    for a, b in zip(numpy_net.coefs_, keras_net.coefs_, strict=True):
+        assert np.std(b) == pytest.approx(np.std(a), rel=0.05)
+        assert np.ptp(b) == pytest.approx(np.ptp(a), rel=0.25)

@@ -19,6 +19,7 @@ Predictions are computed in float64 from the weights with the NumPy engine's
 forward pass, so that they do not depend on how rows are batched.
 """
 
+import functools
 import os
 import tempfile
 
@@ -56,10 +57,10 @@ def import_keras():
     return keras
 
 
-def _penalty_class(keras):
-    """The penalty as a Keras regularizer (defined once Keras is imported)."""
-    if "Penalty" in _CACHE:
-        return _CACHE["Penalty"]
+@functools.cache
+def _penalty_class():
+    """The penalty as a Keras regularizer, defined (and registered) on first use."""
+    keras = import_keras()
 
     @keras.saving.register_keras_serializable(package="skdense")
     class Penalty(keras.regularizers.Regularizer):
@@ -82,11 +83,7 @@ def _penalty_class(keras):
         def get_config(self):
             return {"l1": self.l1, "l2": self.l2, "scale": float(self.scale.numpy())}
 
-    _CACHE["Penalty"] = Penalty
     return Penalty
-
-
-_CACHE = {}
 
 
 def _initializer(keras, weight_init, activation, seed):
@@ -167,7 +164,7 @@ def build_model(
 
     penalty = None
     if l1 or alpha:
-        penalty = _penalty_class(keras)(l1=l1, l2=alpha / 2.0, scale=penalty_scale)
+        penalty = _penalty_class()(l1=l1, l2=alpha / 2.0, scale=penalty_scale)
     layers = [keras.Input((n_features,), dtype=dtype)]
     for units in hidden_layer_sizes:
         layers.append(
@@ -186,7 +183,8 @@ def build_model(
         keras.layers.Dense(
             n_outputs,
             activation="sigmoid" if binary else "softmax",
-            kernel_initializer=_initializer(keras, weight_init, "output", seed()),
+            # As scikit-learn: the hidden activation picks every layer's bound.
+            kernel_initializer=_initializer(keras, weight_init, activation, seed()),
             kernel_regularizer=penalty,
             dtype=dtype,
         )
@@ -274,7 +272,7 @@ class KerasNetwork:
 
     def __setstate__(self, state):
         keras = import_keras()
-        _penalty_class(keras)  # registers the penalty for deserialisation
+        _penalty_class()  # registers the penalty for deserialisation
         self.__dict__.update(state)
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.keras")
