@@ -285,3 +285,21 @@ def test_both_engines_draw_weights_from_the_same_distribution(activation, weight
     for a, b in zip(numpy_net.coefs_, keras_net.coefs_, strict=True):
         assert np.std(b) == pytest.approx(np.std(a), rel=0.05)
         assert np.ptp(b) == pytest.approx(np.ptp(a), rel=0.25)
+
+
+def test_learning_rate_schedule_drives_the_keras_optimizer(iris):
+    X, y = iris
+    clf = _quiet_fit(
+        DenseClassifier(
+            **{**KERAS, "learning_rate_init": 0.1},
+            solver="sgd",
+            learning_rate="invscaling",
+            power_t=0.5,
+            max_iter=4,
+        ),
+        X,
+        y,
+    )
+    assert clf.network_.learning_rate == pytest.approx(
+        0.1 / (4 * 150 + 1) ** 0.5, rel=1e-5
+    )
