@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 import numpy as np
+from sklearn.datasets import get_data_home
 from sklearn.utils import Bunch
 
+from ._download import download as _download
 from ._idx import read_idx
 
 CLASS_NAMES = (
@@ -24,16 +26,48 @@ FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+DESCR = """Fashion-MNIST
+=============
+
+70,000 grayscale 28x28 images of 10 kinds of clothing (Zalando Research,
+MIT licence): 60,000 for training and 10,000 for testing, 7,000 per class.
+Classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker,
+Bag, Ankle boot. ``data`` holds the images flattened to 784 pixels (scaled to
+[0, 1] unless ``scale=False``), ``images`` the raw uint8 images.
+"""
 
 
-def _data_home(data_home):
-    home = data_home if data_home is not None else os.environ.get("SKDENSE_DATA")
-    if home is None:
+def _candidate_folders(data_home):
+    """Where to look, in order, and where to download to."""
+    if data_home is not None:
+        return [Path(data_home).expanduser()]
+    if os.environ.get("SKDENSE_DATA"):
+        return [Path(os.environ["SKDENSE_DATA"]).expanduser()]
+    return [
+        Path(get_data_home()) / "fashion-mnist",
+        Path.home() / ".keras" / "datasets" / "fashion-mnist",
+    ]
+
+
+def _locate(names, data_home, download):
+    """The folder holding all of ``names``, downloading them if allowed."""
+    folders = _candidate_folders(data_home)
+    for folder in folders:
+        if all((folder / name).is_file() for name in names):
+            return folder
+    target = folders[0]
+    if not download:
+        missing = [n for n in names if not (target / n).is_file()]
         raise FileNotFoundError(
-            "Fashion-MNIST location unknown: pass data_home= or set the SKDENSE_DATA "
-            "environment variable to the folder holding the IDX gzip files."
+            f"Fashion-MNIST file(s) {missing} not found in {target}; pass "
+            "download=True, or data_home= (or set SKDENSE_DATA to) a folder "
+            "holding them."
         )
-    return Path(home).expanduser()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if not (target / name).is_file():
+            _download(name, target)
+    return target
 
 
 def load_fashion_mnist(
@@ -44,14 +78,20 @@ def load_fashion_mnist(
     scale=True,
     dtype=np.float32,
     return_X_y=False,
+    download=True,
 ):
-    """Load Fashion-MNIST from its IDX gzip files.
+    """Load Fashion-MNIST from its IDX gzip files, downloading them if needed.
+
+    The files are looked for in ``data_home``; without it, in the folder the
+    ``SKDENSE_DATA`` environment variable names; without that, in
+    scikit-learn's data home (``~/scikit_learn_data/fashion-mnist``) and then
+    in Keras's cache (``~/.keras/datasets/fashion-mnist``). Missing files are
+    downloaded into the first of these places (see ``download``).
 
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``train-images-idx3-ubyte.gz`` and the three other
-        files. Defaults to the ``SKDENSE_DATA`` environment variable.
+        Folder holding ``train-images-idx3-ubyte.gz`` and the other files.
     subset : {"train", "test", "all"}, default="train"
         The 60,000 training images, the 10,000 test images, or both.
     flatten : bool, default=True
@@ -62,6 +102,10 @@ def load_fashion_mnist(
         Dtype of scaled ``data``.
     return_X_y : bool, default=False
         Whether to return ``(data, target)`` instead of a Bunch.
+    download : bool, default=True
+        Whether to download missing files from the dataset authors' mirror
+        (Keras's as fallback), checking each file's published MD5. Needs the
+        ``download`` extra (pooch).
 
     Returns
     -------
@@ -69,31 +113,37 @@ def load_fashion_mnist(
         Bunch with ``data``, ``target``, ``images`` (uint8, 28x28),
         ``target_names`` and ``DESCR``; or ``(data, target)``.
 
+    Raises
+    ------
+    FileNotFoundError
+        If files are missing and ``download=False``.
+    ValueError
+        If a file is not a valid IDX file of the expected shape, or a
+        download fails its checksum.
+
     Examples
     --------
     >>> from skdense.datasets import load_fashion_mnist
-    >>> X, y = load_fashion_mnist(subset="test", return_X_y=True)  # doctest: +SKIP
-    >>> X.shape, y.shape  # doctest: +SKIP
-    ((10000, 784), (10000,))
+    >>> X, y = load_fashion_mnist(subset="test", return_X_y=True)
+    >>> X.shape, y.shape, X.dtype, float(X.max())
+    ((10000, 784), (10000,), dtype('float32'), 1.0)
     """
     if subset not in ("train", "test", "all"):
         raise ValueError(
             f"subset={subset!r} is invalid; expected 'train', 'test' or 'all'."
         )
-    home = _data_home(data_home)
     parts = ("train", "test") if subset == "all" else (subset,)
+    names = [name for part in parts for name in FILES[part]]
+    folder = _locate(names, data_home, download)
     images, target = [], []
     for part in parts:
-        image_file, label_file = (home / name for name in FILES[part])
-        for path in (image_file, label_file):
-            if not path.is_file():
-                raise FileNotFoundError(f"Fashion-MNIST file not found: {path}")
+        image_file, label_file = (folder / name for name in FILES[part])
         images.append(read_idx(image_file))
         target.append(read_idx(label_file).astype(np.int64))
     images, target = np.concatenate(images), np.concatenate(target)
     if images.shape[1:] != (28, 28) or len(images) != len(target):
         raise ValueError(
-            f"{home} does not hold Fashion-MNIST: images {images.shape}, "
+            f"{folder} does not hold Fashion-MNIST: images {images.shape}, "
             f"labels {target.shape}."
         )
     data = images.reshape(len(images), -1) if flatten else images
@@ -107,5 +157,5 @@ def load_fashion_mnist(
         target=target,
         images=images,
         target_names=np.array(CLASS_NAMES),
-        DESCR="Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing.",
+        DESCR=DESCR,
     )
