@@ -1,0 +1,203 @@
+"""The seed's experiment as one call: baseline against dense networks.
+
+``compare`` cross-validates each model on the same folds, refits it on the
+whole training set, scores it on the test set, and keeps the dense models'
+learning curves. ``skdense compare`` (see :mod:`skdense.cli`) prints and saves
+what it returns.
+"""
+
+import importlib.util
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import StratifiedKFold, cross_validate, train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ._classifier import DenseClassifier
+from .datasets import load_fashion_mnist
+
+DATASETS = ("fashion-mnist", "digits", "breast-cancer")
+MODELS = ("sgd", "numpy", "keras", "mlp")
+# Epochs when none are given: the small data sets need more passes for as
+# many optimizer steps.
+DEFAULT_EPOCHS = {"fashion-mnist": 10, "digits": 100, "breast-cancer": 100}
+
+# What the seed material reports on Fashion-MNIST (official files, older
+# library versions); see the README's "Reference figures".
+SEED_FIGURES = {
+    "sgd": "0.8195 (SGDClassifier log loss, max_iter=5, 5-fold cv)",
+    "numpy": "0.8151 (book MultiClassNetwork, 100 sigmoid units, 40 epochs, val)",
+    "keras": "0.8630 (Keras Dense(100, sigmoid), sgd, 40 epochs, val); ~0.87 rmsprop",
+    "mlp": "-",
+}
+
+
+def default_models():
+    """The models compared when none are named: keras only if it is installed."""
+    has_keras = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
+    return [m for m in MODELS if m != "keras" or has_keras]
+
+
+def load_dataset(name, data_home=None, n_samples=None, random_state=42):
+    """``(X_train, X_test, y_train, y_test, scaled)`` for a dataset name.
+
+    Fashion-MNIST keeps its own train/test split; the others are split 75/25,
+    stratified. ``scaled`` says whether the features are already on a common
+    scale (pixels in [0, 1]); if not, models get a StandardScaler in front.
+    ``n_samples`` subsamples the training set, stratified.
+    """
+    if name == "fashion-mnist":
+        X, y = load_fashion_mnist(data_home, subset="train", return_X_y=True)
+        X_test, y_test = load_fashion_mnist(data_home, subset="test", return_X_y=True)
+        scaled = True
+    elif name in ("digits", "breast-cancer"):
+        loader = load_digits if name == "digits" else load_breast_cancer
+        X, y = loader(return_X_y=True)
+        if name == "digits":
+            X = X / 16.0
+        X, X_test, y, y_test = train_test_split(
+            X, y, test_size=0.25, stratify=y, random_state=random_state
+        )
+        scaled = name == "digits"
+    else:
+        raise ValueError(f"dataset={name!r} is invalid; expected one of {DATASETS}.")
+    if n_samples is not None and n_samples < len(y):
+        X, _, y, _ = train_test_split(
+            X, y, train_size=n_samples, stratify=y, random_state=random_state
+        )
+    return X, X_test, y, y_test, scaled
+
+
+def make_model(name, epochs, random_state=42):
+    """A fresh estimator for a model name."""
+    if name == "sgd":
+        return SGDClassifier(
+            loss="log_loss", max_iter=epochs, random_state=random_state
+        )
+    if name in ("numpy", "keras"):
+        return DenseClassifier(
+            hidden_layer_sizes=(100,),
+            max_iter=epochs,
+            backend=name,
+            random_state=random_state,
+        )
+    if name == "mlp":
+        return MLPClassifier(
+            hidden_layer_sizes=(100,), max_iter=epochs, random_state=random_state
+        )
+    raise ValueError(f"model {name!r} is unknown; expected one of {MODELS}.")
+
+
+def _refit_with_curves(model, X, y, X_test, y_test):
+    """Fit a dense model (alone or after a scaler), validating on the test set."""
+    if hasattr(model, "steps"):  # scaler + DenseClassifier
+        scaler, dense = model[0].fit(X), model[-1]
+        X_val = scaler.transform(X_test)
+        dense.fit(scaler.transform(X), y, validation_data=(X_val, y_test))
+        return dense.history_
+    return model.fit(X, y, validation_data=(X_test, y_test)).history_
+
+
+def compare(
+    dataset="fashion-mnist",
+    models=None,
+    *,
+    data_home=None,
+    cv=5,
+    n_samples=None,
+    epochs=None,
+    n_jobs=None,
+    random_state=42,
+    log=print,
+):
+    """Cross-validate, refit and test each model on one dataset.
+
+    Parameters
+    ----------
+    dataset : {"fashion-mnist", "digits", "breast-cancer"}, default="fashion-mnist"
+        Data to compare on; digits and breast cancer ship with scikit-learn.
+    models : list of {"sgd", "numpy", "keras", "mlp"}, default=None
+        Models to compare (default: all, keras only if TensorFlow is installed).
+    data_home : str, default=None
+        Fashion-MNIST's folder (see :func:`skdense.datasets.load_fashion_mnist`).
+    cv : int, default=5
+        Number of stratified folds, the same folds for every model.
+    n_samples : int, default=None
+        Use a stratified subsample of this many training samples.
+    epochs : int, default=None
+        ``max_iter`` of every model; default 10 for Fashion-MNIST, 100 for the
+        small data sets.
+    n_jobs : int, default=None
+        Parallel jobs of ``cross_validate``.
+    random_state : int, default=42
+        Seeds the folds, subsampling and models.
+    log : callable, default=print
+        Receives progress messages.
+
+    Returns
+    -------
+    results : list of dict
+        One row per model: ``model``, ``cv_accuracy_mean``, ``cv_accuracy_std``,
+        ``fit_time_mean``, ``test_accuracy`` and ``seed_figure``.
+    histories : dict
+        Each dense model's ``history_`` from its refit (validated on the test set).
+
+    Examples
+    --------
+    >>> from skdense.compare import compare
+    >>> rows, histories = compare("digits", ["sgd", "numpy"], cv=3,
+    ...                           log=lambda message: None)
+    >>> [row["model"] for row in rows], sorted(histories)
+    (['sgd', 'numpy'], ['numpy'])
+    >>> all(0.8 < row["test_accuracy"] <= 1 for row in rows)
+    True
+    """
+    models = list(default_models() if models is None else models)
+    for name in models:
+        if name not in MODELS:
+            raise ValueError(f"model {name!r} is unknown; expected one of {MODELS}.")
+    X, X_test, y, y_test, scaled = load_dataset(
+        dataset, data_home, n_samples, random_state
+    )
+    folds = StratifiedKFold(cv, shuffle=True, random_state=random_state)
+    log(
+        f"{dataset}: {len(y)} training and {len(y_test)} test samples, "
+        f"{X.shape[1]} features; {cv}-fold cross-validation of {', '.join(models)}"
+    )
+    epochs = DEFAULT_EPOCHS[dataset] if epochs is None else epochs
+    rows, histories = [], {}
+    for step, name in enumerate(models, start=1):
+        model = make_model(name, epochs, random_state)
+        if not scaled:
+            model = make_pipeline(StandardScaler(), model)
+        log(f"[{step}/{len(models)}] {name}: cross-validating...")
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs on purpose
+            scores = cross_validate(model, X, y, cv=folds, n_jobs=n_jobs)
+            log(f"[{step}/{len(models)}] {name}: refitting on all training data...")
+            if name in ("numpy", "keras"):
+                histories[name] = _refit_with_curves(model, X, y, X_test, y_test)
+            else:
+                model.fit(X, y)
+        rows.append(
+            {
+                "model": name,
+                "cv_accuracy_mean": float(np.mean(scores["test_score"])),
+                "cv_accuracy_std": float(np.std(scores["test_score"])),
+                "fit_time_mean": float(np.mean(scores["fit_time"])),
+                "test_accuracy": float(model.score(X_test, y_test)),
+                "seed_figure": SEED_FIGURES[name]
+                if dataset == "fashion-mnist"
+                else "-",
+            }
+        )
+        seconds = time.perf_counter() - start
+        log(f"[{step}/{len(models)}] {name}: done in {seconds:.1f} s")
+    return rows, histories

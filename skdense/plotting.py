@@ -1,0 +1,77 @@
+"""Learning curves from ``history_``, as the material plots them.
+
+Needs matplotlib (the ``plot`` extra). Figures are built with
+``matplotlib.figure.Figure`` directly, so plotting never touches pyplot's
+global state or needs a display; save them with ``fig.savefig(path)``.
+"""
+
+from collections.abc import Mapping
+
+
+def _history(source):
+    return source.history_ if hasattr(source, "history_") else source
+
+
+def plot_learning_curves(histories, *, title=None):
+    """Plot loss and accuracy per epoch, training (solid) and validation (dashed).
+
+    Parameters
+    ----------
+    histories : dict, fitted DenseClassifier, or mapping of name to either
+        One ``history_`` (or the estimator holding it), or several by name,
+        drawn in one figure.
+    title : str, default=None
+        Figure title.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Two panels: loss and accuracy against the epoch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdense import DenseClassifier
+    >>> from skdense.plotting import plot_learning_curves
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DenseClassifier(max_iter=5, random_state=0).fit(
+    ...     X[:1000] / 16, y[:1000], validation_data=(X[1000:] / 16, y[1000:]))
+    >>> fig = plot_learning_curves(clf, title="digits")
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['loss', 'accuracy']
+    >>> len(fig.axes[0].lines)  # training and validation loss
+    2
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            "Plotting needs matplotlib: pip install 'skdense[plot]'."
+        ) from error
+    if hasattr(histories, "history_") or "loss" in histories:
+        histories = {"": histories}
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for metric, ax in zip(("loss", "accuracy"), axes, strict=True):
+        for name, source in histories.items():
+            history = _history(source)
+            if not isinstance(history, Mapping) or metric not in history:
+                continue
+            epochs = range(1, len(history[metric]) + 1)
+            label = f"{name} " if name else ""
+            (line,) = ax.plot(epochs, history[metric], label=f"{label}train")
+            if f"val_{metric}" in history:
+                ax.plot(
+                    epochs,
+                    history[f"val_{metric}"],
+                    linestyle="--",
+                    color=line.get_color(),
+                    label=f"{label}validation",
+                )
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        if ax.lines:
+            ax.legend()
+    if title:
+        fig.suptitle(title)
+    return fig
