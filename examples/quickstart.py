@@ -15,7 +15,7 @@ from skdense import DenseClassifier
 from skdense.datasets import load_fashion_mnist
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--fashion-mnist",
@@ -23,7 +23,10 @@ def main():
         help="folder of Fashion-MNIST's IDX files",
     )
     parser.add_argument("--n-samples", type=int, default=10000)
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="2,000 samples")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n_samples = 2000
 
     if args.fashion_mnist:
         X, y = load_fashion_mnist(args.fashion_mnist, return_X_y=True)

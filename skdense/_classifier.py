@@ -225,6 +225,39 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
     # -- public API ------------------------------------------------------------
 
+    @classmethod
+    def from_preset(cls, name, **params):
+        """A classifier with a named parameter set of :mod:`skdense.presets`.
+
+        Parameters
+        ----------
+        name : str
+            One of ``skdense.presets.PRESETS``: "book-multiclass",
+            "book-binary", "keras-sgd", "keras-rmsprop", "keras-relu-512",
+            "fashion-mnist-tuned".
+        **params
+            Parameters that override or complete the preset's.
+
+        Returns
+        -------
+        clf : DenseClassifier
+            An unfitted classifier.
+
+        Examples
+        --------
+        >>> from skdense import DenseClassifier
+        >>> clf = DenseClassifier.from_preset("book-multiclass", max_iter=10)
+        >>> clf.weight_init, clf.learning_rate_init, clf.max_iter
+        ('normal', 0.1, 10)
+        """
+        from .presets import PRESETS
+
+        if name not in PRESETS:
+            raise ValueError(
+                f"Unknown preset {name!r}; available: {', '.join(sorted(PRESETS))}."
+            )
+        return cls(**{**PRESETS[name], **params})
+
     def fit(self, X, y, sample_weight=None, validation_data=None):
         """Train the network on ``(X, y)``.
 

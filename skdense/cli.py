@@ -79,7 +79,7 @@ def build_parser():
         "--epochs",
         type=_positive,
         default=None,
-        help="max_iter of every model (default: 10 for Fashion-MNIST, "
+        help="max_iter of every model (default: 20 for Fashion-MNIST, "
         "100 for the small data sets)",
     )
     run.add_argument(

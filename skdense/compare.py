@@ -26,7 +26,7 @@ DATASETS = ("fashion-mnist", "digits", "breast-cancer")
 MODELS = ("sgd", "numpy", "keras", "mlp")
 # Epochs when none are given: the small data sets need more passes for as
 # many optimizer steps.
-DEFAULT_EPOCHS = {"fashion-mnist": 10, "digits": 100, "breast-cancer": 100}
+DEFAULT_EPOCHS = {"fashion-mnist": 20, "digits": 100, "breast-cancer": 100}
 
 # What the seed material reports on Fashion-MNIST (official files, older
 # library versions); see the README's "Reference figures".
@@ -131,7 +131,7 @@ def compare(
     n_samples : int, default=None
         Use a stratified subsample of this many training samples.
     epochs : int, default=None
-        ``max_iter`` of every model; default 10 for Fashion-MNIST, 100 for the
+        ``max_iter`` of every model; default 20 for Fashion-MNIST, 100 for the
         small data sets.
     n_jobs : int, default=None
         Parallel jobs of ``cross_validate``.

@@ -1,0 +1,74 @@
+"""Every example runs, in quick mode, and prints what it promises."""
+
+import importlib.util
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _run(monkeypatch, capsys, name, *args):
+    monkeypatch.setattr(sys, "argv", [name, "--quick", *args])
+    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    return capsys.readouterr().out
+
+
+def test_every_example_is_covered_here():
+    covered = {
+        "quickstart.py",
+        "grid_search.py",
+        "learning_curves.py",
+        "breast_cancer.py",
+        "tune_fashion_mnist.py",
+    }
+    assert {p.name for p in EXAMPLES.glob("*.py")} == covered
+
+
+def test_quickstart_compares_baseline_and_dense(monkeypatch, capsys):
+    monkeypatch.delenv("SKDENSE_DATA", raising=False)
+    lines = _run(monkeypatch, capsys, "quickstart.py").splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "SGDClassifier(log_loss)",
+        "DenseClassifier(100,",
+    ]
+    accuracies = [float(re.search(r"accuracy (\S+)", line).group(1)) for line in lines]
+    assert min(accuracies) > 0.85
+
+
+def test_grid_search_searches_the_backend_too(monkeypatch, capsys):
+    out = _run(monkeypatch, capsys, "grid_search.py")
+    has_keras = importlib.util.find_spec("tensorflow") is not None
+    assert ("'keras'" in out) == has_keras
+    assert float(re.search(r"test accuracy of the best: (\S+)", out).group(1)) > 0.85
+
+
+def test_learning_curves_saves_a_plot(monkeypatch, capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    monkeypatch.delenv("SKDENSE_DATA", raising=False)
+    out = _run(
+        monkeypatch, capsys, "learning_curves.py", "--out", str(tmp_path / "curves.png")
+    )
+    assert "plot saved" in out
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_breast_cancer_uses_the_binary_engine(monkeypatch, capsys):
+    out = _run(monkeypatch, capsys, "breast_cancer.py")
+    assert "MinibatchNetwork, output units 1" in out
+    assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.93
+
+
+def test_tune_fashion_mnist(monkeypatch, capsys, fashion_mnist_home):
+    out = _run(
+        monkeypatch,
+        capsys,
+        "tune_fashion_mnist.py",
+        "--data-home",
+        str(fashion_mnist_home),
+    )
+    assert "best:" in out
+    assert float(re.search(r"test accuracy (\S+)", out).group(1)) > 0.75
