@@ -79,8 +79,9 @@ def build_parser():
         "--epochs",
         type=_positive,
         default=None,
-        help="max_iter of every model (default: 20 for Fashion-MNIST, "
-        "100 for the small data sets)",
+        help="max_iter of the networks (default: 20 for Fashion-MNIST, "
+        "100 for the small data sets; the sgd baseline keeps the material's "
+        "max_iter=5)",
     )
     run.add_argument(
         "--n-jobs", type=int, default=None, help="parallel jobs of cross_validate"

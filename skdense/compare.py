@@ -131,8 +131,8 @@ def compare(
     n_samples : int, default=None
         Use a stratified subsample of this many training samples.
     epochs : int, default=None
-        ``max_iter`` of every model; default 20 for Fashion-MNIST, 100 for the
-        small data sets.
+        ``max_iter`` of the networks; default 20 for Fashion-MNIST, 100 for the
+        small data sets. The sgd baseline keeps the material's ``max_iter=5``.
     n_jobs : int, default=None
         Parallel jobs of ``cross_validate``.
     random_state : int, default=42
