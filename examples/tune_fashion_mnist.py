@@ -44,9 +44,8 @@ def main(argv=None):
     held_out[val_index] = 0
     base = DenseClassifier(
         batch_size=128,
-        max_iter=epochs,
         tol=0.0,
-        n_iter_no_change=epochs,
+        n_iter_no_change=100,
         random_state=0,
     )
     search = GridSearchCV(base, grid, cv=PredefinedSplit(held_out), refit=False)
