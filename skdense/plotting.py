@@ -44,6 +44,7 @@ def plot_learning_curves(histories, *, title=None):
     """
     try:
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError as error:
         raise ImportError(
             "Plotting needs matplotlib: pip install 'skdense[plot]'."
@@ -68,6 +69,7 @@ def plot_learning_curves(histories, *, title=None):
                     color=line.get_color(),
                     label=f"{label}validation",
                 )
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         if ax.lines:
