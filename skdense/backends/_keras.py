@@ -318,15 +318,31 @@ class KerasNetwork:
         mean = float(np.mean(sample_weight))
         return (sample_weight / mean).astype(self.dtype), mean
 
-    def _training_tensors(self, X, Y, sample_weight):
-        """The training data as TensorFlow tensors, converted once per fit."""
-        if self._data is None or self._data[0] is not X:
+    def _batches(self, X, Y, sample_weight, batch_size):
+        """The training data as a dataset of batches, built once per fit.
+
+        The data is converted to tensors once, and the dataset reads the
+        batch order from a variable, so each epoch only assigns a new order:
+        building a dataset per epoch would trace a new function each time,
+        and TensorFlow keeps every traced function for the process's life.
+        """
+        key = (X, batch_size)
+        if self._data is None or self._data[0] != key:
             import tensorflow as tf
 
             sample_weight, mean = self._normalised_weights(sample_weight)
             arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
             tensors = tuple(tf.convert_to_tensor(a, self.dtype.name) for a in arrays)
-            self._data = (X, tensors, mean)
+            n_samples = X.shape[0]
+            order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
+
+            def gather(i):
+                idx = order[i * batch_size : (i + 1) * batch_size]
+                return tuple(tf.gather(t, idx) for t in tensors)
+
+            n_batches = -(-n_samples // batch_size)
+            batches = tf.data.Dataset.range(n_batches).map(gather)
+            self._data = (key, batches, order, mean)
         return self._data[1:]
 
     def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
@@ -335,15 +351,9 @@ class KerasNetwork:
         Batches are gathered from tensors converted once per fit, in an order
         drawn from the engine's own generator: no global random state is used.
         """
-        import tensorflow as tf
-
-        tensors, mean = self._training_tensors(X, Y, sample_weight)
-        order = self.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
-        batches = (
-            tf.data.Dataset.from_tensor_slices(order)
-            .batch(batch_size)
-            .map(lambda idx: tuple(tf.gather(t, idx) for t in tensors))
-            .prefetch(tf.data.AUTOTUNE)
+        batches, order, mean = self._batches(X, Y, sample_weight, batch_size)
+        order.assign(
+            self.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
         )
         self._set_penalty_scale(1.0 / (batch_size * mean))
         history = self.model.fit(batches, epochs=1, shuffle=False, verbose=0).history
