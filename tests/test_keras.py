@@ -227,14 +227,8 @@ for i in range(20):
     not __import__("os").path.exists("/proc/self/statm"),
     reason="needs Linux's /proc to read resident memory",
 )
-def test_successive_fits_grow_memory_by_a_bounded_amount():
-    """Twenty fits in a fresh process, as GridSearchCV(n_jobs=1) makes them.
-
-    Not flat: TensorFlow keeps each model's traced functions (about 5 MB a
-    fit here; keras-team/keras#20552), and skdense does not yet work around
-    it. This guards against anything worse, such as the per-epoch dataset
-    traces an earlier version leaked (tens of MB a fit).
-    """
+def test_successive_fits_keep_memory_flat():
+    """Twenty fits in a fresh process, as GridSearchCV(n_jobs=1) makes them."""
     import subprocess
     import sys
 
@@ -245,8 +239,26 @@ def test_successive_fits_grow_memory_by_a_bounded_amount():
         check=True,
     ).stdout
     rss = [float(line) for line in out.split()]
-    per_fit = (rss[-1] - rss[4]) / 15
-    assert per_fit < 10.0, rss
+    assert max(rss[4:]) <= 1.10 * rss[4], rss
+    assert rss[-1] - rss[4] < 30, rss  # MB; a new traced model costs ~5 MB each
+
+
+def test_a_reused_model_trains_exactly_like_a_new_one(iris):
+    import gc
+    import weakref
+
+    X, y = iris
+    params = dict(**KERAS, max_iter=4, dropout=0.2, alpha=0.01)
+    first = _quiet_fit(DenseClassifier(**params), X, y)
+    expected = first.predict_proba(X)
+    model = weakref.ref(first.network_.model)
+    del first
+    gc.collect()
+    second = _quiet_fit(DenseClassifier(**params), X, y)
+    assert second.network_.model is model()  # the idle model was taken up again
+    np.testing.assert_array_equal(second.predict_proba(X), expected)
+    other = _quiet_fit(DenseClassifier(**{**params, "hidden_layer_sizes": (7,)}), X, y)
+    assert other.network_.model is not model()  # another structure, another model
 
 
 def test_verbose_reports_each_epoch(iris, capsys, monkeypatch):

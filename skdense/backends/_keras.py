@@ -19,13 +19,22 @@ Predictions are computed in float64 from the weights with the NumPy engine's
 forward pass, so that they do not depend on how rows are batched.
 """
 
+import collections
 import functools
 import os
 import tempfile
+import weakref
 
 import numpy as np
 
 from ._numpy import forward_proba
+
+# Idle compiled models, by everything their traced functions depend on.
+# TensorFlow never frees a model's traced functions (about 5 MB a model;
+# keras-team/keras#20552), so a new network takes up an idle model of the same
+# structure when there is one, instead of building and tracing another. A
+# model becomes idle when the network that used it is garbage-collected.
+_IDLE_MODELS = collections.defaultdict(list)
 
 # Steps per compiled call of Keras's training loop: the per-step Python
 # overhead of ``fit`` dominates small dense networks otherwise.
@@ -229,6 +238,8 @@ class KerasNetwork:
         n_outputs,
         *,
         activation="relu",
+        weight_init="glorot",
+        learning_rate_init=0.001,
         dtype=np.float32,
         random_state=None,
         **params,
@@ -236,16 +247,37 @@ class KerasNetwork:
         self.activation = activation
         self.output_activation = "logistic" if n_outputs == 1 else "softmax"
         self.dtype = np.dtype(dtype)
+        self.weight_init = weight_init
         self.rng = np.random.default_rng(random_state)
-        self.model = build_model(
-            n_features,
-            n_outputs,
-            activation=activation,
-            dtype=self.dtype,
-            random_state=int(self.rng.integers(2**31)),
-            **params,
-        )
+        params = dict(activation=activation, dtype=self.dtype.name, **params)
+        self._signature = (n_features, n_outputs, tuple(sorted(params.items())))
+        idle = _IDLE_MODELS[self._signature]
+        try:
+            self.model = idle.pop()
+        except IndexError:  # none idle (pop, not a test first: threads may race)
+            self.model = build_model(n_features, n_outputs, **params)
+        self._initialize(learning_rate_init)
+        weakref.finalize(self, idle.append, self.model)
         self._data = None
+
+    def _initialize(self, learning_rate):
+        """Fresh weights, optimizer state and dropout seeds, from ``self.rng``.
+
+        The same for a new model and for an idle one taken up again, so a fit
+        does not depend on which it got.
+        """
+        keras = import_keras()
+        for layer in self.model.layers:
+            seed = int(self.rng.integers(2**31))
+            if isinstance(layer, keras.layers.Dense):
+                init = _initializer(keras, self.weight_init, self.activation, seed)
+                layer.kernel.assign(init(layer.kernel.shape, dtype=self.dtype.name))
+                layer.bias.assign(np.zeros(layer.bias.shape, self.dtype))
+            elif isinstance(layer, keras.layers.Dropout):
+                layer.seed_generator.state.assign(np.array([seed, 0], dtype="int64"))
+        for variable in self.model.optimizer.variables:
+            variable.assign(np.zeros(variable.shape, variable.dtype))
+        self.model.optimizer.learning_rate.assign(learning_rate)
 
     def _set_penalty_scale(self, value):
         # After loading, each layer holds its own copy of the penalty.
@@ -279,6 +311,7 @@ class KerasNetwork:
             with open(path, "wb") as f:
                 f.write(state["model"])
             self.model = keras.saving.load_model(path, safe_mode=True)
+        weakref.finalize(self, _IDLE_MODELS[self._signature].append, self.model)
 
     # -- weights ---------------------------------------------------------------
 
