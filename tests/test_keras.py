@@ -337,3 +337,15 @@ def test_learning_rate_schedule_drives_the_keras_optimizer(iris):
     assert clf.network_.learning_rate == pytest.approx(
         0.1 / (4 * 150 + 1) ** 0.5, rel=1e-5
     )
+
+
+def test_new_training_data_gets_a_new_pipeline():
+    """A different X (same shape) on the same network trains on that X."""
+    rng = np.random.default_rng(0)
+    net = make_network("keras", 3, 3, hidden_layer_sizes=(4,), random_state=0)
+    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 32)]
+    X = rng.normal(size=(32, 3)).astype(np.float32)
+    net.train_epoch(X, Y, batch_size=8, shuffle=False)
+    loss_other, _ = net.evaluate(X * 0 + 5, Y)
+    net.train_epoch(X * 0 + 5, Y, batch_size=8, shuffle=False)  # a new array
+    assert net.evaluate(X * 0 + 5, Y)[0] < loss_other

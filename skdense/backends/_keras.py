@@ -359,8 +359,8 @@ class KerasNetwork:
         building a dataset per epoch would trace a new function each time,
         and TensorFlow keeps every traced function for the process's life.
         """
-        key = (X, batch_size)
-        if self._data is None or self._data[0] != key:
+        # Compared by identity: X is the same array throughout one fit.
+        if self._data is None or self._data[0] is not X or self._data[1] != batch_size:
             import tensorflow as tf
 
             sample_weight, mean = self._normalised_weights(sample_weight)
@@ -375,8 +375,8 @@ class KerasNetwork:
 
             n_batches = -(-n_samples // batch_size)
             batches = tf.data.Dataset.range(n_batches).map(gather)
-            self._data = (key, batches, order, mean)
-        return self._data[1:]
+            self._data = (X, batch_size, batches, order, mean)
+        return self._data[2:]
 
     def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
         """One pass of Keras's ``fit`` over ``(X, Y)``; returns (loss, accuracy).
