@@ -14,7 +14,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._params import check_params
+from ._persistence import check_version
 from ._training import LearningRateSchedule, run_epochs
+from ._version import __version__
 from .backends import make_network
 
 
@@ -379,6 +381,18 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         """Bias vectors of the network, input layer first."""
         check_is_fitted(self)
         return self.network_.intercepts_
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skdense_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        saved_version = state.pop("_skdense_version", None)
+        if "network_" in state:  # an unfitted model has nothing to get wrong
+            check_version(saved_version, __version__, type(self).__name__)
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

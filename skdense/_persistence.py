@@ -1,0 +1,127 @@
+"""Saving and loading fitted models in skops's secure format.
+
+A skops file holds a description of the objects, not pickled code: loading
+builds only the types it is told to trust, and refuses a file that holds any
+other. Under the Keras backend the network travels inside it in Keras's own
+``.keras`` format, loaded with Keras's safe mode on.
+"""
+
+# skdense's own types in a saved model, for ``skops.io.load(file, trusted=...)``.
+# Written out rather than collected from the classes, so listing them never
+# imports TensorFlow; a test checks each one names a real class.
+TRUSTED_TYPES = [
+    "skdense._classifier.DenseClassifier",
+    "skdense.backends._numpy.MinibatchNetwork",
+    "skdense.backends._numpy.MultiClassNetwork",
+    "skdense.backends._optimizers.SGD",
+    "skdense.backends._optimizers.Adam",
+    "skdense.backends._optimizers.RMSprop",
+    "skdense.backends._keras.KerasNetwork",
+    "numpy.dtype",
+]
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model is loaded by another skdense version than the one that saved it.
+
+    Its predictions may differ from the saved model's, or be wrong: re-fit it,
+    or load it with the version named in the message.
+    """
+
+
+def check_version(saved_version, current_version, what):
+    """Warn when a model saved by ``saved_version`` is loaded by another one."""
+    if saved_version != current_version:
+        import warnings
+
+        warnings.warn(
+            f"This {what} was saved by skdense {saved_version or 'unknown'} and is "
+            f"loaded by skdense {current_version}; its predictions may differ "
+            f"or be wrong. Re-fit it, or load it with skdense {saved_version}.",
+            InconsistentVersionWarning,
+            stacklevel=3,
+        )
+
+
+def _import_skops():
+    try:
+        import skops.io
+    except ImportError as error:
+        raise ImportError(
+            "Saving and loading models needs skops: install it with "
+            "pip install 'skdense[persist]'."
+        ) from error
+    return skops.io
+
+
+def save(estimator, file):
+    """Save a model (a DenseClassifier, or a Pipeline holding one) with skops.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The fitted (or unfitted) model to save.
+    file : str, path or binary file object
+        Where to write it; ``.skops`` is the usual suffix.
+
+    See Also
+    --------
+    load : Load the model back.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> import skdense
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = skdense.DenseClassifier((16,), solver="lbfgs", random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "iris.skops")
+    >>> skdense.save(clf, path)
+    >>> bool((skdense.load(path).predict_proba(X) == clf.predict_proba(X)).all())
+    True
+    """
+    _import_skops().dump(estimator, file)
+
+
+def load(file, trusted=()):
+    """Load a model saved with :func:`save` (or ``skops.io.dump``).
+
+    Only scikit-learn's and NumPy's types that skops trusts by default, the
+    types in :data:`skdense.TRUSTED_TYPES` and those named in ``trusted`` are
+    built; a file holding any other type is refused before anything in it is
+    created, and no pickle is ever run. A model saved by another version of
+    skdense loads with an ``InconsistentVersionWarning``.
+
+    Parameters
+    ----------
+    file : str, path or binary file object
+        The saved model.
+    trusted : sequence of str, default=()
+        Further types to trust, as ``"module.QualifiedName"`` (for example a
+        transformer of your own in a saved Pipeline). See
+        ``skops.io.get_untrusted_types`` to list those a file holds.
+
+    Returns
+    -------
+    estimator : estimator
+        The model, ready to predict and to continue training.
+
+    Raises
+    ------
+    skops.io.exceptions.UntrustedTypesFoundException
+        If the file holds a type that is not trusted (a ``TypeError``).
+
+    Examples
+    --------
+    >>> import io
+    >>> from sklearn.datasets import load_iris
+    >>> import skdense
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = skdense.DenseClassifier((16,), solver="lbfgs", random_state=0).fit(X, y)
+    >>> buffer = io.BytesIO()
+    >>> skdense.save(clf, buffer)
+    >>> _ = buffer.seek(0)
+    >>> skdense.load(buffer).score(X, y) == clf.score(X, y)
+    True
+    """
+    return _import_skops().load(file, trusted=[*TRUSTED_TYPES, *trusted])
