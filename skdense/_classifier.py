@@ -19,6 +19,12 @@ from ._training import LearningRateSchedule, run_epochs
 from ._version import __version__
 from .backends import make_network
 
+# Integer inputs (8-bit pixels, say) are kept as they are, memory maps included,
+# and converted to the compute dtype batch by batch: no float copy of X.
+_INTEGER_DTYPES = tuple(
+    np.dtype(f"{sign}int{bits}") for sign in ("u", "") for bits in (8, 16, 32, 64)
+)
+
 
 @contextmanager
 def _unchanged_on_error(estimator):
@@ -119,8 +125,15 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         Weights of the classes, multiplied into ``sample_weight``.
     dtype : {np.float32, np.float64}, default=np.float32
         Dtype of the weights and of all computation.
-    backend : {"numpy"}, default="numpy"
-        Training engine.
+    input_scale : float or None, default=None
+        Factor every input is multiplied by as it enters the network, in
+        training and prediction alike: ``input_scale=1/255`` trains on 8-bit
+        pixels as on ``X / 255.0`` without a float copy of ``X``. Integer
+        arrays, ``numpy.memmap`` included, are converted batch by batch, so
+        data larger than memory trains from disk (NumPy backend). None means 1.
+    backend : {"numpy", "keras"}, default="numpy"
+        Training engine: the NumPy engine, or Keras on TensorFlow
+        (``pip install 'skdense[keras]'``).
 
     Attributes
     ----------
@@ -192,6 +205,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         rho=0.9,
         class_weight=None,
         dtype=np.float32,
+        input_scale=None,
         backend="numpy",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -223,6 +237,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         self.rho = rho
         self.class_weight = class_weight
         self.dtype = dtype
+        self.input_scale = input_scale
         self.backend = backend
 
     # -- public API ------------------------------------------------------------
@@ -327,7 +342,9 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             Class probabilities; each row sums to 1.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self, X, reset=False, dtype=(np.float64, np.float32, *_INTEGER_DTYPES)
+        )
         proba = self.network_.predict_proba(X)
         if len(self.classes_) == 2:
             return np.hstack([1.0 - proba, proba])
@@ -405,7 +422,9 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         settings = check_params(self)
         dtype = settings["network"]["dtype"]
         continuing = hasattr(self, "classes_") and (incremental or self.warm_start)
-        X, y = validate_data(self, X, y, reset=not continuing, dtype=dtype)
+        X, y = validate_data(
+            self, X, y, reset=not continuing, dtype=(dtype, *_INTEGER_DTYPES)
+        )
         check_classification_targets(y)
         classes_ = self._check_classes(y, classes, continuing)
         y_index = np.searchsorted(classes_, y)
@@ -541,7 +560,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "validation_data must be a tuple (X_val, y_val)."
             ) from None
-        X_val = validate_data(self, X_val, reset=False, dtype=dtype)
+        X_val = validate_data(self, X_val, reset=False, dtype=(dtype, *_INTEGER_DTYPES))
         y_val = column_or_1d(y_val)
         if len(y_val) != X_val.shape[0]:
             raise ValueError(
@@ -580,6 +599,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             n_features,
             n_classes,
             random_state=check_random_state(self.random_state).randint(2**31),
+            input_scale=settings["input_scale"],
             **settings["network"],
         )
         if continuing:  # warm_start: new optimizer settings, previous weights

@@ -124,6 +124,9 @@ def check_params(est):
             "epsilon": _check_number("epsilon", est.epsilon, 0.0, closed="right"),
             "dtype": dtype,
         },
+        "input_scale": 1.0
+        if est.input_scale is None
+        else _check_number("input_scale", est.input_scale, 0.0, closed="right"),
         "learning_rate": _check_choice(
             "learning_rate", est.learning_rate, LEARNING_RATES
         ),

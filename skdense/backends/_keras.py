@@ -27,7 +27,7 @@ import weakref
 
 import numpy as np
 
-from ._numpy import forward_proba
+from ._numpy import as_input, forward_proba
 
 # Idle compiled models, by everything their traced functions depend on.
 # TensorFlow never frees a model's traced functions (about 5 MB a model;
@@ -241,10 +241,12 @@ class KerasNetwork:
         weight_init="glorot",
         learning_rate_init=0.001,
         dtype=np.float32,
+        input_scale=1.0,
         random_state=None,
         **params,
     ):
         self.activation = activation
+        self.input_scale = float(input_scale)
         self.output_activation = "logistic" if n_outputs == 1 else "softmax"
         self.dtype = np.dtype(dtype)
         self.weight_init = weight_init
@@ -345,6 +347,9 @@ class KerasNetwork:
 
     # -- training and inference ------------------------------------------------
 
+    def _as_input(self, X):
+        return as_input(X, self.dtype, self.input_scale)
+
     def _normalised_weights(self, sample_weight):
         if sample_weight is None:
             return None, 1.0
@@ -364,7 +369,10 @@ class KerasNetwork:
             import tensorflow as tf
 
             sample_weight, mean = self._normalised_weights(sample_weight)
-            arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+            inputs = self._as_input(X)
+            arrays = (
+                (inputs, Y) if sample_weight is None else (inputs, Y, sample_weight)
+            )
             tensors = tuple(tf.convert_to_tensor(a, self.dtype.name) for a in arrays)
             n_samples = X.shape[0]
             order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
@@ -403,7 +411,7 @@ class KerasNetwork:
         self._set_penalty_scale(1.0 / (X.shape[0] * mean))
         try:
             result = self.model.evaluate(
-                X,
+                self._as_input(X),
                 Y,
                 sample_weight=sample_weight,
                 batch_size=max(X.shape[0], 1),
@@ -417,5 +425,10 @@ class KerasNetwork:
     def predict_proba(self, X):
         """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""
         return forward_proba(
-            X, self.coefs_, self.intercepts_, self.activation, self.output_activation
+            X,
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            self.output_activation,
+            self.input_scale,
         )

@@ -40,12 +40,20 @@ def _layer_views(flat, shapes):
     return views
 
 
-def forward_proba(X, coefs, intercepts, activation, output_activation):
+def as_input(X, dtype, input_scale):
+    """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place)."""
+    if input_scale == 1.0:
+        return np.asarray(X, dtype=dtype)
+    return np.multiply(X, dtype.type(input_scale), dtype=dtype)
+
+
+def forward_proba(X, coefs, intercepts, activation, output_activation, input_scale=1.0):
     """Probabilities of a dense network's output layer, computed in float64.
 
     float64 whatever the training dtype: float32 matrix products round
     differently with the number of rows, and a sample's prediction must not
-    depend on the other rows it is predicted with.
+    depend on the other rows it is predicted with. ``X`` may have any numeric
+    dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
     """
     coefs = [np.asarray(w, np.float64) for w in coefs]
     intercepts = [np.asarray(b, np.float64) for b in intercepts]
@@ -53,7 +61,9 @@ def forward_proba(X, coefs, intercepts, activation, output_activation):
     activations.append(ACTIVATIONS[output_activation])
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], _PREDICT_CHUNK):
-        a = np.asarray(X[start : start + _PREDICT_CHUNK], dtype=np.float64)
+        a = as_input(
+            X[start : start + _PREDICT_CHUNK], np.dtype(np.float64), input_scale
+        )
         for w, b, activate in zip(coefs, intercepts, activations, strict=True):
             a = activate(a @ w + b)
         proba[start : start + len(a)] = a
@@ -94,6 +104,9 @@ class DenseNetwork:
         Optimizer settings, with MLPClassifier's (and Keras's ``rho``) meaning.
     dtype : numpy dtype, default=np.float32
         Dtype of the weights and of all training computation.
+    input_scale : float, default=1.0
+        Factor the inputs are multiplied by, batch by batch, as they are
+        converted to ``dtype`` (``1 / 255`` for 8-bit pixels).
     random_state : int or None
         Seeds weight initialisation, shuffling and dropout.
     """
@@ -120,9 +133,11 @@ class DenseNetwork:
         rho=0.9,
         epsilon=1e-8,
         dtype=np.float32,
+        input_scale=1.0,
         random_state=None,
     ):
         self.activation = activation
+        self.input_scale = float(input_scale)
         self.alpha = alpha
         self.l1 = l1
         self.dropout = dropout
@@ -247,10 +262,13 @@ class DenseNetwork:
                 inputs.append(out)
         return inputs
 
+    def _as_input(self, X):
+        return as_input(X, self.dtype, self.input_scale)
+
     def _chunked_logits(self, X):
         """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout."""
         for start in range(0, X.shape[0], _PREDICT_CHUNK):
-            chunk = np.asarray(X[start : start + _PREDICT_CHUNK], dtype=self.dtype)
+            chunk = self._as_input(X[start : start + _PREDICT_CHUNK])
             outs = [np.empty((len(chunk), w.shape[1]), self.dtype) for w in self.coefs_]
             self._forward(chunk, outs)
             yield slice(start, start + len(chunk)), outs[-1]
@@ -258,7 +276,12 @@ class DenseNetwork:
     def predict_proba(self, X):
         """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64."""
         return forward_proba(
-            X, self.coefs_, self.intercepts_, self.activation, self.output_activation
+            X,
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            self.output_activation,
+            self.input_scale,
         )
 
     # -- loss and gradients ----------------------------------------------------
@@ -305,7 +328,7 @@ class DenseNetwork:
         Returns ``(loss, grads)`` with ``grads`` in the order of ``params``.
         The gradient arrays are the network's own buffers: copy them to keep.
         """
-        loss, _ = self._backprop(np.asarray(X, dtype=self.dtype), Y, sample_weight)
+        loss, _ = self._backprop(self._as_input(X), Y, sample_weight)
         return loss, self._coef_grads + self._intercept_grads
 
     def _backprop(
@@ -364,8 +387,10 @@ class DenseNetwork:
     def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
         """One pass over ``(X, Y)`` in minibatches.
 
-        ``X`` may have any numeric dtype (uint8 pixels included): each batch is
-        converted to the compute dtype as it is gathered. Returns
+        ``X`` may have any numeric dtype (uint8 pixels included) and be a
+        ``numpy.memmap``: each batch is converted to the compute dtype (and
+        multiplied by ``input_scale``) as it is gathered, so no converted copy
+        of the whole of ``X`` is ever made. Returns
         ``(loss, accuracy)``: the mean batch loss and the fraction of samples
         classified right at the moment their batch was trained on. The penalty
         part of the loss is taken once, at the end of the epoch, rather than
@@ -381,9 +406,11 @@ class DenseNetwork:
             stop = min(start + batch_size, n_samples)
             m = stop - start
             idx = order[start:stop] if shuffle else slice(start, stop)
-            if X.dtype != self.dtype:
+            if X.dtype != self.dtype or self.input_scale != 1.0:
                 xb = x_batch[:m]
                 xb[...] = X[idx]
+                if self.input_scale != 1.0:
+                    xb *= self.dtype.type(self.input_scale)
             elif shuffle:
                 xb = np.take(X, idx, axis=0, out=x_batch[:m])
             else:
@@ -412,7 +439,7 @@ class DenseNetwork:
 
         Returns ``(losses, n_iter)``: the objective after each iteration.
         """
-        X = np.asarray(X, dtype=self.dtype)
+        X = self._as_input(X)
         losses, last = [], [np.nan]
 
         def objective(flat):
