@@ -5,7 +5,10 @@ so early stopping and the learning-rate schedule behave the same under every
 backend.
 """
 
+import signal
+import threading
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -39,6 +42,43 @@ class LearningRateSchedule:
             return False
         network.learning_rate /= 5.0
         return True
+
+
+@contextmanager
+def stop_on_interrupt():
+    """Turn the first Ctrl-C during training into a request to stop.
+
+    Yields a ``threading.Event`` that is set by the first SIGINT; the engines
+    finish the batch they are on and return. A second Ctrl-C raises
+    ``KeyboardInterrupt`` at once, as usual. Signal handlers can only be set
+    from the main thread; elsewhere (a worker thread) the event is never set
+    and Ctrl-C behaves as it always does.
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def request_stop(signum, frame):
+        if stop.is_set():  # the second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def warn_interrupted(n_epochs):
+    warnings.warn(
+        f"Training interrupted (Ctrl-C) in epoch {n_epochs}; it stopped after the "
+        "current batch and kept the weights and history_ so far. Continue with "
+        "partial_fit, or fit with warm_start=True.",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
 class _Monitor:
@@ -85,6 +125,7 @@ def run_epochs(
     schedule,
     samples_seen=0,
     verbose=0,
+    stop=None,
 ):
     """Train ``network`` for up to ``max_iter`` epochs; append to ``history``.
 
@@ -95,21 +136,27 @@ def run_epochs(
     improved by at least ``tol`` for ``n_iter_no_change`` epochs (with the
     ``adaptive`` schedule, the learning rate is lowered first).
 
+    ``stop`` is an optional ``threading.Event``: once it is set, the engine
+    returns after its current batch, that partial epoch is recorded, and the
+    loop ends.
+
     Returns ``(n_epochs, converged)``; ``converged`` is False when the loop
-    ran to ``max_iter`` without stopping or diverged.
+    ran to ``max_iter`` without stopping, diverged or was stopped.
     """
     X, Y, sample_weight = train
     monitor = _Monitor(tol, keep_best=early_stopping and validation is not None)
     progress = EpochProgress(verbose, max_iter)
     converged = False
-    epoch = -1
+    n_epochs = 0
     try:
         for epoch in range(max_iter):
+            if stop is not None and stop.is_set():
+                break
             before = network.get_weights()
             # Overflow shows up as a non-finite loss, reported below in one warning.
             with np.errstate(over="ignore", invalid="ignore"):
                 loss, accuracy = network.train_epoch(
-                    X, Y, sample_weight, batch_size, shuffle
+                    X, Y, sample_weight, batch_size, shuffle, stop=stop
                 )
             if not np.isfinite(loss):
                 network.set_weights(before)
@@ -122,11 +169,14 @@ def run_epochs(
                 )
             for name, value in record.items():
                 history.setdefault(name, []).append(float(value))
+            n_epochs = epoch + 1
             progress.update(epoch, record)
             samples_seen += X.shape[0]
             schedule.epoch_end(network, samples_seen)
 
             monitor.update(record["val_loss"] if monitor.keep_best else loss, network)
+            if stop is not None and stop.is_set():
+                break
             if monitor.bad_epochs >= n_iter_no_change:
                 if schedule.reduce_on_plateau(network):
                     monitor.bad_epochs = 0
@@ -138,4 +188,4 @@ def run_epochs(
         network.end_training()
     if monitor.best_weights is not None:
         network.set_weights(monitor.best_weights)
-    return epoch + 1, converged
+    return n_epochs, converged

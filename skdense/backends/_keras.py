@@ -225,6 +225,18 @@ def build_model(
     return model
 
 
+def _stop_callback(stop):
+    """A Keras callback that ends ``fit`` once the event ``stop`` is set."""
+    keras = import_keras()
+
+    class StopWhenSet(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if stop.is_set():
+                self.model.stop_training = True
+
+    return StopWhenSet()
+
+
 class KerasNetwork:
     """A Keras model behind the engine interface the estimator drives.
 
@@ -386,18 +398,25 @@ class KerasNetwork:
             self._data = (X, batch_size, batches, order, mean)
         return self._data[2:]
 
-    def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
+    def train_epoch(
+        self, X, Y, sample_weight=None, batch_size=200, shuffle=True, stop=None
+    ):
         """One pass of Keras's ``fit`` over ``(X, Y)``; returns (loss, accuracy).
 
         Batches are gathered from tensors converted once per fit, in an order
         drawn from the engine's own generator: no global random state is used.
+        Once ``stop`` (a ``threading.Event``) is set, Keras stops after the
+        compiled call it is in (at most ``STEPS_PER_EXECUTION`` batches).
         """
         batches, order, mean = self._batches(X, Y, sample_weight, batch_size)
         order.assign(
             self.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
         )
         self._set_penalty_scale(1.0 / (batch_size * mean))
-        history = self.model.fit(batches, epochs=1, shuffle=False, verbose=0).history
+        callbacks = [] if stop is None else [_stop_callback(stop)]
+        history = self.model.fit(
+            batches, epochs=1, shuffle=False, verbose=0, callbacks=callbacks
+        ).history
         return history["loss"][-1], history["accuracy"][-1]
 
     def end_training(self):

@@ -384,7 +384,9 @@ class DenseNetwork:
             for w in self.coefs_[:-1]
         ]
 
-    def train_epoch(self, X, Y, sample_weight=None, batch_size=200, shuffle=True):
+    def train_epoch(
+        self, X, Y, sample_weight=None, batch_size=200, shuffle=True, stop=None
+    ):
         """One pass over ``(X, Y)`` in minibatches.
 
         ``X`` may have any numeric dtype (uint8 pixels included) and be a
@@ -396,6 +398,9 @@ class DenseNetwork:
         part of the loss is taken once, at the end of the epoch, rather than
         for every batch: it changes little within an epoch, and summing the
         weights each batch costs as much as a small network's forward pass.
+
+        Once ``stop`` (a ``threading.Event``) is set, the epoch ends after the
+        current batch, and the figures are those of the batches trained.
         """
         n_samples = X.shape[0]
         order = self.rng.permutation(n_samples) if shuffle else None
@@ -403,9 +408,9 @@ class DenseNetwork:
         x_batch = np.empty((min(batch_size, n_samples), X.shape[1]), self.dtype)
         total_loss, total_correct = 0.0, 0
         for start in range(0, n_samples, batch_size):
-            stop = min(start + batch_size, n_samples)
-            m = stop - start
-            idx = order[start:stop] if shuffle else slice(start, stop)
+            end = min(start + batch_size, n_samples)
+            m = end - start
+            idx = order[start:end] if shuffle else slice(start, end)
             if X.dtype != self.dtype or self.input_scale != 1.0:
                 xb = x_batch[:m]
                 xb[...] = X[idx]
@@ -423,21 +428,32 @@ class DenseNetwork:
             self.optimizer.update(self._flat_params, self._flat_grads)
             total_loss += loss * m
             total_correct += n_correct
+            if stop is not None and stop.is_set():
+                break
         # Each batch's loss carries penalty / (m * weight_mean), weighted by m.
-        n_batches = -(-n_samples // batch_size)
+        n_batches, n_trained = start // batch_size + 1, end
         total_loss += self._penalty() * n_batches / weight_mean
-        return total_loss / n_samples, total_correct / n_samples
+        return total_loss / n_trained, total_correct / n_trained
 
     def end_training(self):
         """Free the per-batch buffers training allocated."""
         self._buffers = {}
 
     def fit_lbfgs(
-        self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4
+        self,
+        X,
+        Y,
+        sample_weight=None,
+        max_iter=200,
+        max_fun=15000,
+        tol=1e-4,
+        stop=None,
     ):
         """Full-batch L-BFGS on the whole objective.
 
-        Returns ``(losses, n_iter)``: the objective after each iteration.
+        Once ``stop`` (a ``threading.Event``) is set, it ends after the
+        current iteration. Returns ``(losses, n_iter)``: the objective after
+        each iteration.
         """
         X = self._as_input(X)
         losses, last = [], [np.nan]
@@ -447,12 +463,17 @@ class DenseNetwork:
             last[0], _ = self._backprop(X, Y, sample_weight)
             return last[0], self._flat_grads.astype(np.float64)
 
+        def record(xk):
+            losses.append(last[0])
+            if stop is not None and stop.is_set():
+                raise StopIteration  # SciPy ends the run, keeping this iterate
+
         result = minimize(
             objective,
             self._flat_params.astype(np.float64),
             jac=True,
             method="L-BFGS-B",
-            callback=lambda xk: losses.append(last[0]),
+            callback=record,
             options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
         )
         self._flat_params[...] = result.x
