@@ -350,7 +350,15 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(
             self, X, reset=False, dtype=(np.float64, np.float32, *_INTEGER_DTYPES)
         )
-        proba = self.network_.predict_proba(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            proba = self.network_.predict_proba(X)
+        if not np.all(np.isfinite(proba)):
+            raise ValueError(
+                "The network's output overflowed to infinity or NaN for some rows "
+                f"of X (its largest magnitude is {np.max(np.abs(X)):.3g}): the "
+                "features are too large for the network. Scale them, for example "
+                "with StandardScaler or input_scale."
+            )
         if len(self.classes_) == 2:
             return np.hstack([1.0 - proba, proba])
         return proba

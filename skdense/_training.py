@@ -99,12 +99,17 @@ class _Monitor:
                 self.best_weights = network.get_weights()
 
 
+def _all_finite(arrays):
+    return all(np.isfinite(a).all() for a in arrays)
+
+
 def _warn_divergence(epoch, loss, network):
     warnings.warn(
         f"Training diverged in epoch {epoch + 1} (loss is {loss}); stopped and kept "
         f"the last finite weights, from before that epoch. The learning rate is too "
-        f"high for this problem: lower learning_rate_init (the learning rate was "
-        f"{network.learning_rate:g}).",
+        f"high for this problem, or the features too large: lower "
+        f"learning_rate_init (the learning rate was {network.learning_rate:g}) or "
+        f"scale X.",
         RuntimeWarning,
         stacklevel=4,
     )
@@ -158,7 +163,9 @@ def run_epochs(
                 loss, accuracy = network.train_epoch(
                     X, Y, sample_weight, batch_size, shuffle, stop=stop
                 )
-            if not np.isfinite(loss):
+            # A step can overflow the optimizer's state (adam's squared
+            # gradients, say) and leave NaN weights after a finite loss.
+            if not (np.isfinite(loss) and _all_finite(network.get_weights())):
                 network.set_weights(before)
                 _warn_divergence(epoch, loss, network)
                 return epoch, False

@@ -463,8 +463,12 @@ class DenseNetwork:
             last[0], _ = self._backprop(X, Y, sample_weight)
             return last[0], self._flat_grads.astype(np.float64)
 
+        last_finite = [self._flat_params.astype(np.float64)]
+
         def record(xk):
             losses.append(last[0])
+            if np.isfinite(xk).all():
+                last_finite[0] = xk.copy()
             if stop is not None and stop.is_set():
                 raise StopIteration  # SciPy ends the run, keeping this iterate
 
@@ -476,7 +480,10 @@ class DenseNetwork:
             callback=record,
             options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
         )
-        self._flat_params[...] = result.x
+        # A diverging search can end on non-finite weights: keep the last
+        # finite iterate instead.
+        finite = np.isfinite(result.x).all()
+        self._flat_params[...] = result.x if finite else last_finite[0]
         return losses, result.nit
 
 
