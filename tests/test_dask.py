@@ -1,0 +1,113 @@
+"""Hyperparameter search on a Dask cluster through joblib's "dask" backend."""
+
+import importlib.util
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+
+from skdense import DenseClassifier
+
+distributed = pytest.importorskip(
+    "distributed", reason="dask.distributed not installed: pip install 'skdense[dask]'"
+)
+HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real cluster on this machine: a scheduler and two worker processes."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:600] / 16.0, y[:600]
+
+
+def _search(search, X, y, backend):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if backend == "dask":
+            with joblib.parallel_backend("dask"):
+                return search.fit(X, y)
+        return search.set_params(n_jobs=2).fit(X, y)
+
+
+GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-2]}
+
+
+def test_grid_search_on_the_cluster_matches_a_local_run(client, digits):
+    X, y = digits
+    base = DenseClassifier(max_iter=15, random_state=0)
+    with distributed.get_task_stream(client) as tasks:
+        on_cluster = _search(GridSearchCV(base, GRID, cv=3), X, y, "dask")
+    local = _search(GridSearchCV(base, GRID, cv=3), X, y, "local")
+    # The fits ran on both workers, not in this process.
+    workers = {task["worker"] for task in tasks.data}
+    assert workers == set(client.scheduler_info()["workers"])
+    assert on_cluster.best_params_ == local.best_params_
+    for key in ("mean_test_score", "std_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(
+            on_cluster.cv_results_[key], local.cv_results_[key]
+        )
+    # The refit model came back from the search and predicts like the local one.
+    np.testing.assert_array_equal(on_cluster.predict_proba(X), local.predict_proba(X))
+
+
+def test_randomized_search_on_the_cluster(client, digits):
+    X, y = digits
+    params = {"learning_rate_init": [1e-3, 3e-3, 1e-2], "batch_size": [32, 64]}
+    search = RandomizedSearchCV(
+        DenseClassifier((16,), max_iter=10, random_state=0),
+        params,
+        n_iter=4,
+        cv=2,
+        random_state=0,
+    )
+    on_cluster = _search(search, X, y, "dask")
+    local = _search(
+        RandomizedSearchCV(**{**search.get_params(deep=False), "n_jobs": None}),
+        X,
+        y,
+        "local",
+    )
+    assert on_cluster.best_params_ == local.best_params_
+    np.testing.assert_array_equal(
+        on_cluster.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+
+
+@pytest.mark.skipif(
+    not HAS_KERAS, reason="Keras not installed: pip install 'skdense[keras]'"
+)
+def test_keras_backend_searches_on_the_cluster(client, digits):
+    X, y = digits
+    base = DenseClassifier(
+        (16,), backend="keras", max_iter=5, batch_size=32, random_state=0
+    )
+    grid = {"learning_rate_init": [1e-3, 1e-2]}
+    on_cluster = _search(GridSearchCV(base, grid, cv=2), X, y, "dask")
+    local = _search(GridSearchCV(base, grid, cv=2), X, y, "local")
+    assert on_cluster.best_params_ == local.best_params_
+    np.testing.assert_allclose(
+        on_cluster.cv_results_["mean_test_score"],
+        local.cv_results_["mean_test_score"],
+        atol=0.01,
+    )
+    assert on_cluster.best_score_ > 0.7  # 5 epochs on 300 digits
