@@ -18,6 +18,10 @@ def _python_blocks():
 def _run_block(block, name):
     if "skdense.keras" in block and importlib.util.find_spec("tensorflow") is None:
         pytest.skip("TensorFlow/Keras not installed: pip install 'skdense[keras]'")
+    if "skdense.save" in block and importlib.util.find_spec("skops") is None:
+        pytest.skip("skops not installed: pip install 'skdense[persist]'")
+    if "distributed" in block and importlib.util.find_spec("distributed") is None:
+        pytest.skip("dask.distributed not installed: pip install 'skdense[dask]'")
     if "load_fashion_mnist" in block and not os.environ.get("SKDENSE_DATA"):
         pytest.skip("Fashion-MNIST not found: set SKDENSE_DATA to its folder")
     exec(compile(block, name, "exec"), {})
