@@ -112,13 +112,14 @@ def test_second_ctrl_c_aborts_at_once_and_leaves_the_estimator_as_it_was(
     ctrl_c_at_batch,
 ):
     X, y = _data()
+    handler = signal.getsignal(signal.SIGINT)
     batches = ctrl_c_at_batch(5, 5)  # pressed twice before batch 5 is done
     clf = DenseClassifier((8,), batch_size=60, max_iter=100, random_state=0)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
     assert len(batches) == 5
     assert not hasattr(clf, "classes_")
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is handler
 
 
 def test_lbfgs_stops_after_the_current_iteration(ctrl_c_at_batch):
