@@ -467,17 +467,40 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         self, network, train, validation, history, settings, incremental, continuing
     ):
         """Run the solver on ``network``; extend ``history``; return epochs run."""
+        n_samples = train[0].shape[0]
         with stop_on_interrupt() as stop:
-            n_epochs, converged = self._run_solver(
-                network,
-                train,
-                validation,
-                history,
-                settings,
-                incremental,
-                continuing,
-                stop,
-            )
+            if self.solver == "lbfgs":
+                losses, n_epochs = network.fit_lbfgs(
+                    *train,
+                    max_iter=self.max_iter,
+                    max_fun=self.max_fun,
+                    tol=settings["tol"],
+                    stop=stop,
+                )
+                history.setdefault("loss", []).extend(losses)
+                converged = n_epochs < self.max_iter
+            else:
+                n_epochs, converged = run_epochs(
+                    network,
+                    train,
+                    validation,
+                    history,
+                    max_iter=1 if incremental else self.max_iter,
+                    batch_size=self._batch_size(n_samples),
+                    shuffle=self.shuffle,
+                    tol=settings["tol"],
+                    n_iter_no_change=self.n_iter_no_change,
+                    early_stopping=self.early_stopping,
+                    schedule=LearningRateSchedule(
+                        settings["learning_rate"],
+                        self.solver,
+                        self.learning_rate_init,
+                        settings["power_t"],
+                    ),
+                    samples_seen=(self.n_iter_ * n_samples) if continuing else 0,
+                    verbose=self.verbose,
+                    stop=stop,
+                )
         if stop.is_set():
             warn_interrupted(n_epochs)
         elif not converged and not incremental and n_epochs == self.max_iter:
@@ -488,50 +511,6 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=4,
             )
         return n_epochs
-
-    def _run_solver(
-        self,
-        network,
-        train,
-        validation,
-        history,
-        settings,
-        incremental,
-        continuing,
-        stop,
-    ):
-        n_samples = train[0].shape[0]
-        if self.solver == "lbfgs":
-            losses, n_epochs = network.fit_lbfgs(
-                *train,
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=settings["tol"],
-                stop=stop,
-            )
-            history.setdefault("loss", []).extend(losses)
-            return n_epochs, n_epochs < self.max_iter
-        return run_epochs(
-            network,
-            train,
-            validation,
-            history,
-            max_iter=1 if incremental else self.max_iter,
-            batch_size=self._batch_size(n_samples),
-            shuffle=self.shuffle,
-            tol=settings["tol"],
-            n_iter_no_change=self.n_iter_no_change,
-            early_stopping=self.early_stopping,
-            schedule=LearningRateSchedule(
-                settings["learning_rate"],
-                self.solver,
-                self.learning_rate_init,
-                settings["power_t"],
-            ),
-            samples_seen=(self.n_iter_ * n_samples) if continuing else 0,
-            verbose=self.verbose,
-            stop=stop,
-        )
 
     def _check_classes(self, y, classes, continuing):
         if continuing:
@@ -658,6 +637,6 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(
                 f"Got batch_size={self.batch_size} larger than the {n_samples} "
                 "training samples; using one batch of all of them.",
-                stacklevel=6,
+                stacklevel=5,
             )
         return min(self.batch_size, n_samples)

@@ -6,6 +6,8 @@ other. Under the Keras backend the network travels inside it in Keras's own
 ``.keras`` format, loaded with Keras's safe mode on.
 """
 
+import warnings
+
 # skdense's own types in a saved model, for ``skops.io.load(file, trusted=...)``.
 # Written out rather than collected from the classes, so listing them never
 # imports TensorFlow; a test checks each one names a real class.
@@ -32,8 +34,6 @@ class InconsistentVersionWarning(UserWarning):
 def check_version(saved_version, current_version, what):
     """Warn when a model saved by ``saved_version`` is loaded by another one."""
     if saved_version != current_version:
-        import warnings
-
         warnings.warn(
             f"This {what} was saved by skdense {saved_version or 'unknown'} and is "
             f"loaded by skdense {current_version}; its predictions may differ "

@@ -182,8 +182,6 @@ def run_epochs(
             schedule.epoch_end(network, samples_seen)
 
             monitor.update(record["val_loss"] if monitor.keep_best else loss, network)
-            if stop is not None and stop.is_set():
-                break
             if monitor.bad_epochs >= n_iter_no_change:
                 if schedule.reduce_on_plateau(network):
                     monitor.bad_epochs = 0

@@ -28,6 +28,23 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
+@pytest.fixture(
+    params=[
+        "numpy",
+        pytest.param(
+            "keras",
+            marks=pytest.mark.skipif(
+                not HAS_KERAS,
+                reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'",
+            ),
+        ),
+    ]
+)
+def backend(request):
+    """Each training engine in turn (Keras's cases skip where it is missing)."""
+    return request.param
+
+
 @pytest.fixture
 def fashion_mnist_home():
     """Folder holding Fashion-MNIST's IDX files, from SKDENSE_DATA."""

@@ -20,15 +20,6 @@ skops_io = pytest.importorskip(
     "skops.io", reason="skops not installed: pip install 'skdense[persist]'"
 )
 HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
-BACKENDS = [
-    "numpy",
-    pytest.param(
-        "keras",
-        marks=pytest.mark.skipif(
-            not HAS_KERAS, reason="Keras not installed: pip install 'skdense[keras]'"
-        ),
-    ),
-]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +55,6 @@ def test_trusted_types_name_real_classes_and_cover_what_a_model_holds(iris, tmp_
             assert set(untrusted) <= set(skdense.TRUSTED_TYPES)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("binary", [False, True])
 def test_loaded_model_predicts_bit_identically(backend, binary, iris, tmp_path):
     X, y = iris
@@ -84,7 +74,6 @@ def test_loaded_model_predicts_bit_identically(backend, binary, iris, tmp_path):
         assert loaded.n_iter_ == clf.n_iter_
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_loaded_model_continues_training_as_the_saved_one_would(
     backend, iris, tmp_path
 ):
@@ -141,7 +130,6 @@ def test_a_file_with_an_untrusted_type_is_refused(iris, tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_loading_runs_no_pickle(backend, iris, tmp_path, monkeypatch):
     X, y = iris
     clf = _fit(_small(backend), X, y)

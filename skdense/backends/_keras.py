@@ -225,16 +225,21 @@ def build_model(
     return model
 
 
-def _stop_callback(stop):
-    """A Keras callback that ends ``fit`` once the event ``stop`` is set."""
+@functools.cache
+def _stop_callback_class():
+    """A Keras callback that ends ``fit`` once its event is set."""
     keras = import_keras()
 
     class StopWhenSet(keras.callbacks.Callback):
+        def __init__(self, stop):
+            super().__init__()
+            self.stop = stop
+
         def on_train_batch_end(self, batch, logs=None):
-            if stop.is_set():
+            if self.stop.is_set():
                 self.model.stop_training = True
 
-    return StopWhenSet()
+    return StopWhenSet
 
 
 class KerasNetwork:
@@ -413,7 +418,7 @@ class KerasNetwork:
             self.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
         )
         self._set_penalty_scale(1.0 / (batch_size * mean))
-        callbacks = [] if stop is None else [_stop_callback(stop)]
+        callbacks = [] if stop is None else [_stop_callback_class()(stop)]
         history = self.model.fit(
             batches, epochs=1, shuffle=False, verbose=0, callbacks=callbacks
         ).history
