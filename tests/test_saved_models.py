@@ -1,0 +1,77 @@
+"""Saved models are a promise: files written by earlier releases keep loading.
+
+``tests/fixtures/<version>/`` holds models saved by that release (pickle and
+``skdense.save``) with the probabilities it predicted; see
+``tests/fixtures/make_fixtures.py``. Each must load with today's code, predict
+the same probabilities, and keep training.
+"""
+
+import importlib.util
+import pickle
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import HAS_KERAS
+
+import skdense
+from skdense import InconsistentVersionWarning
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAVED = sorted(
+    (folder.name, path.stem, path.suffix)
+    for folder in FIXTURES.iterdir()
+    if folder.is_dir()
+    for path in folder.iterdir()
+    if path.suffix in (".pkl", ".skops")
+)
+
+
+def _load(path):
+    if path.suffix == ".pkl":
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    if importlib.util.find_spec("skops") is None:
+        pytest.skip("skops not installed: pip install 'skdense[persist]'")
+    return skdense.load(path)
+
+
+def test_fixtures_are_there():
+    assert len(SAVED) >= 8
+
+
+@pytest.mark.parametrize(
+    "version, name, suffix", SAVED, ids=["/".join(s) for s in SAVED]
+)
+def test_saved_model_loads_and_predicts_the_same(version, name, suffix):
+    if name.startswith("keras") and not HAS_KERAS:
+        pytest.skip("TensorFlow/Keras not installed: pip install 'skdense[keras]'")
+    folder = FIXTURES / version
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = _load(folder / f"{name}{suffix}")
+    version_warnings = [
+        w for w in caught if issubclass(w.category, InconsistentVersionWarning)
+    ]
+    # Another version's file loads with a warning; the same version's, silently.
+    assert bool(version_warnings) == (version != skdense.__version__)
+
+    X = np.load(folder / "X_probe.npy")
+    expected = np.load(folder / f"{name}_proba.npy")
+    np.testing.assert_array_equal(model.predict_proba(X), expected)
+
+    # The loaded model keeps training from where it was.
+    classifier = model[-1] if hasattr(model, "steps") else model
+    Xt = model[:-1].transform(X) if hasattr(model, "steps") else X
+    labels = model.predict(X)
+    if classifier.solver == "lbfgs":
+        classifier.set_params(warm_start=True, max_iter=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            classifier.fit(Xt, labels)
+    else:
+        classifier.partial_fit(Xt, labels)
+    proba = classifier.predict_proba(Xt)
+    assert np.isfinite(proba).all()
+    assert not np.array_equal(proba, expected)
