@@ -11,21 +11,32 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+FASHION_TEST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+# The one definition the test modules import (``from conftest import HAS_KERAS``).
 HAS_KERAS = all(importlib.util.find_spec(module) for module in ("keras", "tensorflow"))
+NO_KERAS = "TensorFlow/Keras not installed: pip install 'skdense[keras]'"
+NO_FASHION_MNIST = (
+    "Fashion-MNIST not found: set SKDENSE_DATA to a folder holding the IDX "
+    "gzip files (train-images-idx3-ubyte.gz, ...) to run this test."
+)
+
+
+def _has_fashion_mnist(files=FASHION_FILES):
+    home = os.environ.get("SKDENSE_DATA")
+    return bool(home) and all((Path(home) / f).is_file() for f in files)
 
 
 def pytest_collection_modifyitems(items):
-    """Skip the Keras modules' doctests where Keras is not installed."""
-    skip = pytest.mark.skip(
-        reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'"
-    )
+    """Skip doctests whose optional parts are missing, saying how to get them."""
     for item in items:
-        if (
-            not HAS_KERAS
-            and "keras" in item.nodeid
-            and item.nodeid.startswith("skdense")
+        if not item.nodeid.startswith("skdense"):
+            continue
+        if not HAS_KERAS and "keras" in item.nodeid:
+            item.add_marker(pytest.mark.skip(reason=NO_KERAS))
+        if item.nodeid.endswith("load_fashion_mnist") and not _has_fashion_mnist(
+            FASHION_TEST_FILES
         ):
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.skip(reason=NO_FASHION_MNIST))
 
 
 @pytest.fixture(
@@ -33,10 +44,7 @@ def pytest_collection_modifyitems(items):
         "numpy",
         pytest.param(
             "keras",
-            marks=pytest.mark.skipif(
-                not HAS_KERAS,
-                reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'",
-            ),
+            marks=pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS),
         ),
     ]
 )
@@ -48,13 +56,9 @@ def backend(request):
 @pytest.fixture
 def fashion_mnist_home():
     """Folder holding Fashion-MNIST's IDX files, from SKDENSE_DATA."""
-    home = os.environ.get("SKDENSE_DATA")
-    if not home or not all((Path(home) / f).is_file() for f in FASHION_FILES):
-        pytest.skip(
-            "Fashion-MNIST not found: set SKDENSE_DATA to a folder holding the IDX "
-            "gzip files (train-images-idx3-ubyte.gz, ...) to run this test."
-        )
-    return Path(home)
+    if not _has_fashion_mnist():
+        pytest.skip(NO_FASHION_MNIST)
+    return Path(os.environ["SKDENSE_DATA"])
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """scikit-learn's full estimator check battery, on both backends."""
 
-import importlib.util
-
 import numpy as np
 import pytest
+from conftest import HAS_KERAS, NO_KERAS
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdense import DenseClassifier
-
-HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
 
 
 def _expected_failures(estimator):
@@ -34,9 +31,7 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@pytest.mark.skipif(
-    not HAS_KERAS, reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'"
-)
+@pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 @parametrize_with_checks(
     # A small network and few epochs keep the battery fast; a higher learning
     # rate and small batches let it still learn the checks' easy problems.

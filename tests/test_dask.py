@@ -1,11 +1,11 @@
 """Hyperparameter search on a Dask cluster through joblib's "dask" backend."""
 
-import importlib.util
 import warnings
 
 import joblib
 import numpy as np
 import pytest
+from conftest import HAS_KERAS, NO_KERAS
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
@@ -15,7 +15,6 @@ from skdense import DenseClassifier
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed not installed: pip install 'skdense[dask]'"
 )
-HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +92,7 @@ def test_randomized_search_on_the_cluster(client, digits):
     )
 
 
-@pytest.mark.skipif(
-    not HAS_KERAS, reason="Keras not installed: pip install 'skdense[keras]'"
-)
+@pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 def test_keras_backend_searches_on_the_cluster(client, digits):
     X, y = digits
     base = DenseClassifier(

@@ -1,12 +1,12 @@
 """Every example runs, in quick mode, and prints what it promises."""
 
-import importlib.util
 import re
 import runpy
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import HAS_KERAS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -41,7 +41,7 @@ def test_quickstart_compares_baseline_and_dense(monkeypatch, capsys):
 
 def test_grid_search_searches_the_backend_too(monkeypatch, capsys):
     out = _run(monkeypatch, capsys, "grid_search.py")
-    has_keras = importlib.util.find_spec("tensorflow") is not None
+    has_keras = HAS_KERAS
     assert ("'keras'" in out) == has_keras
     assert float(re.search(r"test accuracy of the best: (\S+)", out).group(1)) > 0.85
 

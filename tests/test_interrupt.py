@@ -1,6 +1,5 @@
 """Ctrl-C during fit: stop after the current batch, keep what was learnt."""
 
-import importlib.util
 import os
 import signal
 import threading
@@ -8,12 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import HAS_KERAS, NO_KERAS
 from sklearn.exceptions import ConvergenceWarning
 
 from skdense import DenseClassifier
 from skdense.backends import _numpy
-
-HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
 
 
 def _ctrl_c():
@@ -151,9 +149,7 @@ def test_fit_in_a_worker_thread_leaves_signals_alone():
     assert errors == []
 
 
-@pytest.mark.skipif(
-    not HAS_KERAS, reason="Keras not installed: pip install 'skdense[keras]'"
-)
+@pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 def test_keras_backend_stops_cleanly_too(monkeypatch):
     from skdense.backends import _keras
 

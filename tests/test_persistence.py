@@ -1,12 +1,12 @@
 """Saving and loading models: skops (secure), pickle, versions, resuming."""
 
 import importlib
-import importlib.util
 import pickle
 import warnings
 
 import numpy as np
 import pytest
+from conftest import HAS_KERAS
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
@@ -19,7 +19,6 @@ from skdense import DenseClassifier, InconsistentVersionWarning
 skops_io = pytest.importorskip(
     "skops.io", reason="skops not installed: pip install 'skdense[persist]'"
 )
-HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
 
 
 @pytest.fixture(scope="module")
