@@ -1,8 +1,8 @@
-"""skdense's Keras backend against the material's plain Keras code, one run.
+"""skdense's Keras backend against the book's plain Keras code, one run.
 
 On a 48k/12k stratified split of Fashion-MNIST's training images, trains
 784-100(sigmoid)-10(softmax) with rmsprop, batch 32, 5 epochs, three ways:
-the plain ``keras.Sequential`` + ``compile`` + ``fit`` code of the material,
+the plain ``keras.Sequential`` + ``compile`` + ``fit`` code of the book,
 ``DenseClassifier(backend="keras")`` and ``DenseClassifier(backend="numpy")``.
 Prints the median fit time over repeats (after one untimed warm-up of each,
 so TensorFlow's one-time start-up is not counted), the ratios to plain Keras,
@@ -29,7 +29,7 @@ EPOCHS, BATCH = 5, 32
 
 
 class PlainKeras:
-    """The material's code, behind fit/score for the timing loop."""
+    """The book's code, behind fit/score for the timing loop."""
 
     def __init__(self, seed):
         self.seed = seed
@@ -112,7 +112,7 @@ def main():
     print("| --- | --- | --- | --- |")
     base = None
     for name, make in [
-        ("plain Keras (material's code)", PlainKeras),
+        ("plain Keras (the book's code)", PlainKeras),
         ("skdense backend='keras'", skdense("keras")),
         ("skdense backend='numpy'", skdense("numpy")),
     ]:

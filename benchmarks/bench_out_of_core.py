@@ -9,7 +9,7 @@ default: 784 MB on disk), then, each in a fresh process, fits one epoch of a
   pages the kernel has mapped in, reclaimable at any time) and the anonymous
   part (memory the process allocated itself, sampled every 10 ms);
 - from the same samples as an in-memory float32 array already scaled (the
-  material's ``X / 255.0``), the baseline for throughput.
+  book's ``X / 255.0``), the baseline for throughput.
 
 Prints median samples/s over repeats and their ratio. Linux only (reads
 /proc/self/status).

@@ -1,4 +1,4 @@
-"""The ``skdense`` command: ``skdense compare`` runs the seed's experiment."""
+"""The ``skdense`` command: ``skdense compare`` runs the book's experiment."""
 
 import argparse
 import csv
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .compare import DATASETS, MODELS, compare, default_models
 
-COLUMNS = ("model", "cv accuracy", "fit time (s)", "test accuracy", "seed figure")
+COLUMNS = ("model", "cv accuracy", "fit time (s)", "test accuracy", "reference figure")
 
 
 def format_table(rows):
@@ -20,7 +20,7 @@ def format_table(rows):
             f"{row['cv_accuracy_mean']:.4f} ± {row['cv_accuracy_std']:.4f}",
             f"{row['fit_time_mean']:.2f}",
             f"{row['test_accuracy']:.4f}",
-            row["seed_figure"],
+            row["reference_figure"],
         )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -80,7 +80,7 @@ def build_parser():
         type=_positive,
         default=None,
         help="max_iter of the networks (default: 20 for Fashion-MNIST, "
-        "100 for the small data sets; the sgd baseline keeps the material's "
+        "100 for the small data sets; the sgd baseline keeps the book's "
         "max_iter=5)",
     )
     run.add_argument(

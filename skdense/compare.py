@@ -1,4 +1,4 @@
-"""The seed's experiment as one call: baseline against dense networks.
+"""The book's experiment as one call: baseline against dense networks.
 
 ``compare`` cross-validates each model on the same folds, refits it on the
 whole training set, scores it on the test set, and keeps the dense models'
@@ -28,9 +28,9 @@ MODELS = ("sgd", "numpy", "keras", "mlp")
 # many optimizer steps.
 DEFAULT_EPOCHS = {"fashion-mnist": 20, "digits": 100, "breast-cancer": 100}
 
-# What the seed material reports on Fashion-MNIST (official files, older
+# What the book's networks report on Fashion-MNIST (official files, older
 # library versions); see the README's "Reference figures".
-SEED_FIGURES = {
+REFERENCE_FIGURES = {
     "sgd": "0.8195 (SGDClassifier log loss, max_iter=5, 5-fold cv)",
     "numpy": "0.8151 (book MultiClassNetwork, 100 sigmoid units, 40 epochs, val)",
     "keras": "0.8630 (Keras Dense(100, sigmoid), sgd, 40 epochs, val); ~0.87 rmsprop",
@@ -77,9 +77,9 @@ def load_dataset(name, data_home=None, n_samples=None, random_state=42):
 def make_model(name, epochs, random_state=42):
     """A fresh estimator for a model name.
 
-    ``sgd`` is the material's baseline as it stands, whatever ``epochs``:
+    ``sgd`` is the book's baseline as it stands, whatever ``epochs``:
     ``SGDClassifier(loss="log_loss", max_iter=5)``, so that its row compares
-    with the seed's figure; the networks train for ``epochs``.
+    with the reference figure; the networks train for ``epochs``.
     """
     if name == "sgd":
         return SGDClassifier(loss="log_loss", max_iter=5, random_state=random_state)
@@ -135,7 +135,7 @@ def compare(
         Use a stratified subsample of this many training samples.
     epochs : int, default=None
         ``max_iter`` of the networks; default 20 for Fashion-MNIST, 100 for the
-        small data sets. The sgd baseline keeps the material's ``max_iter=5``.
+        small data sets. The sgd baseline keeps the book's ``max_iter=5``.
     n_jobs : int, default=None
         Parallel jobs of ``cross_validate``.
     random_state : int, default=42
@@ -147,7 +147,7 @@ def compare(
     -------
     results : list of dict
         One row per model: ``model``, ``cv_accuracy_mean``, ``cv_accuracy_std``,
-        ``fit_time_mean``, ``test_accuracy`` and ``seed_figure``.
+        ``fit_time_mean``, ``test_accuracy`` and ``reference_figure``.
     histories : dict
         Each dense model's ``history_`` from its refit (validated on the test set).
 
@@ -196,7 +196,7 @@ def compare(
                 "cv_accuracy_std": float(np.std(scores["test_score"])),
                 "fit_time_mean": float(np.mean(scores["fit_time"])),
                 "test_accuracy": float(model.score(X_test, y_test)),
-                "seed_figure": SEED_FIGURES[name]
+                "reference_figure": REFERENCE_FIGURES[name]
                 if dataset == "fashion-mnist"
                 else "-",
             }

@@ -1,7 +1,7 @@
-"""Named parameter sets: the material's networks, and a tuned one.
+"""Named parameter sets: the book's networks, and a tuned one.
 
 Use them as ``DenseClassifier.from_preset(name, **overrides)`` or as
-``DenseClassifier(**PRESETS[name])``. The seed material trains two NumPy
+``DenseClassifier(**PRESETS[name])``. The book trains two NumPy
 networks from scratch and the same networks in Keras; their exact settings
 are reachable through parameters (never the defaults, which aim at a good
 model):

@@ -65,7 +65,7 @@ def test_compare_breast_cancer_scales_inside_the_folds(tmp_path, capsys):
     assert all(r["cv_accuracy_mean"] > 0.93 for r in rows)
 
 
-def test_compare_fashion_mnist_reports_seed_figures(
+def test_compare_fashion_mnist_reports_reference_figures(
     tmp_path, capsys, fashion_mnist_home
 ):
     code = cli.main(
@@ -87,7 +87,7 @@ def test_compare_fashion_mnist_reports_seed_figures(
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "0.8195" in out and "0.8151" in out  # the seed's figures, side by side
+    assert "0.8195" in out and "0.8151" in out  # the reference figures, side by side
     rows = json.loads((tmp_path / "results.json").read_text())["results"]
     assert rows[1]["test_accuracy"] > rows[0]["test_accuracy"] - 0.02
 
