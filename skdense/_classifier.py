@@ -1,46 +1,25 @@
 """DenseClassifier: a dense neural network as a scikit-learn classifier."""
 
-import warnings
-from contextlib import contextmanager
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._data import (
+    INTEGER_DTYPES,
+    check_classes,
+    class_sample_weight,
+    class_targets,
+    split_validation,
+    unchanged_on_error,
+)
 from ._params import check_params
 from ._persistence import check_version
-from ._training import (
-    LearningRateSchedule,
-    run_epochs,
-    stop_on_interrupt,
-    warn_interrupted,
-)
+from ._training import train
 from ._version import __version__
 from .backends import make_network
-
-# Integer inputs (8-bit pixels, say) are kept as they are, memory maps included,
-# and converted to the compute dtype batch by batch: no float copy of X.
-_INTEGER_DTYPES = tuple(
-    np.dtype(f"{sign}int{bits}") for sign in ("u", "") for bits in (8, 16, 32, 64)
-)
-
-
-@contextmanager
-def _unchanged_on_error(estimator):
-    """Put the estimator's attributes back as they were if the block raises."""
-    state = dict(vars(estimator))
-    try:
-        yield
-    except Exception:
-        vars(estimator).clear()
-        vars(estimator).update(state)
-        raise
 
 
 def _has_stochastic_solver(estimator):
@@ -154,6 +133,10 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         a validation set.
     n_iter_ : int
         Number of epochs (lbfgs iterations) run, over all calls.
+    t_ : int
+        Number of training samples seen by the stochastic solvers, over the
+        calls that continued training (``partial_fit``, ``warm_start``): the
+        ``t`` of the "invscaling" schedule. 0 for "lbfgs".
     network_ : object
         The trained network of the backend (e.g. a ``MultiClassNetwork``).
     loss_ : float
@@ -301,7 +284,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         self : DenseClassifier
             The fitted estimator.
         """
-        with _unchanged_on_error(self):
+        with unchanged_on_error(self):
             return self._fit(X, y, sample_weight, validation_data, incremental=False)
 
     @available_if(_has_stochastic_solver)
@@ -324,7 +307,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         self : DenseClassifier
             The updated estimator.
         """
-        with _unchanged_on_error(self):
+        with unchanged_on_error(self):
             if classes is None and not hasattr(self, "classes_"):
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit."
@@ -348,7 +331,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(
-            self, X, reset=False, dtype=(np.float64, np.float32, *_INTEGER_DTYPES)
+            self, X, reset=False, dtype=(np.float64, np.float32, *INTEGER_DTYPES)
         )
         with np.errstate(over="ignore", invalid="ignore"):
             proba = self.network_.predict_proba(X)
@@ -422,6 +405,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         saved_version = state.pop("_skdense_version", None)
         if "network_" in state:  # an unfitted model has nothing to get wrong
             check_version(saved_version, __version__, type(self).__name__)
+            state.setdefault("t_", None)  # 0.1.0 did not count samples seen
         super().__setstate__(state)
 
     def __sklearn_tags__(self):
@@ -433,143 +417,54 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
         settings = check_params(self)
-        dtype = settings["network"]["dtype"]
-        continuing = hasattr(self, "classes_") and (incremental or self.warm_start)
+        dtype = settings.dtype
+        continuing = hasattr(self, "classes_") and (incremental or settings.warm_start)
         X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=(dtype, *_INTEGER_DTYPES)
+            self, X, y, reset=not continuing, dtype=(dtype, *INTEGER_DTYPES)
         )
         check_classification_targets(y)
-        classes_ = self._check_classes(y, classes, continuing)
+        classes_ = check_classes(y, classes, self.classes_ if continuing else None)
         y_index = np.searchsorted(classes_, y)
-        sample_weight = self._check_sample_weight(sample_weight, X, y_index, classes_)
-        train = (X, self._targets(y_index, len(classes_), dtype), sample_weight)
+        sample_weight = class_sample_weight(
+            sample_weight, y_index, classes_, settings.class_weight
+        )
+        data = (X, class_targets(y_index, len(classes_), dtype), sample_weight)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(validation_data, classes_, dtype)
-        elif self.early_stopping and not incremental and self.solver != "lbfgs":
-            train, validation = self._split_validation(train, y_index)
+        elif settings.training.early_stopping and not incremental:
+            if settings.network["solver"] != "lbfgs":
+                seed = check_random_state(settings.random_state).randint(2**31)
+                fraction = settings.training.validation_fraction
+                data, validation = split_validation(data, fraction, seed, y_index)
 
-        network = self._network(
-            settings, X.shape[1], len(classes_), incremental, continuing
-        )
+        spec = settings.spec(X.shape[1], *self._output(len(classes_)))
+        network = self._network(spec, settings, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
-        n_epochs = self._train(
-            network, train, validation, history, settings, incremental, continuing
+        t = 0
+        if continuing:  # models saved by 0.1.0 did not count samples seen
+            t = self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
+        outcome = train(
+            network,
+            data,
+            validation,
+            history,
+            settings.training,
+            incremental=incremental,
+            t=t,
         )
         self.classes_ = classes_
         self.network_ = network
         self.history_ = history
-        self.n_iter_ = (self.n_iter_ if continuing else 0) + n_epochs
+        self.n_iter_ = (self.n_iter_ if continuing else 0) + outcome.n_iter
+        self.t_ = outcome.t
         self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
         return self
 
-    def _train(
-        self, network, train, validation, history, settings, incremental, continuing
-    ):
-        """Run the solver on ``network``; extend ``history``; return epochs run."""
-        n_samples = train[0].shape[0]
-        with stop_on_interrupt() as stop:
-            if self.solver == "lbfgs":
-                losses, n_epochs = network.fit_lbfgs(
-                    *train,
-                    max_iter=self.max_iter,
-                    max_fun=self.max_fun,
-                    tol=settings["tol"],
-                    stop=stop,
-                )
-                history.setdefault("loss", []).extend(losses)
-                converged = n_epochs < self.max_iter
-            else:
-                n_epochs, converged = run_epochs(
-                    network,
-                    train,
-                    validation,
-                    history,
-                    max_iter=1 if incremental else self.max_iter,
-                    batch_size=self._batch_size(n_samples),
-                    shuffle=self.shuffle,
-                    tol=settings["tol"],
-                    n_iter_no_change=self.n_iter_no_change,
-                    early_stopping=self.early_stopping,
-                    schedule=LearningRateSchedule(
-                        settings["learning_rate"],
-                        self.solver,
-                        self.learning_rate_init,
-                        settings["power_t"],
-                    ),
-                    samples_seen=(self.n_iter_ * n_samples) if continuing else 0,
-                    verbose=self.verbose,
-                    stop=stop,
-                )
-        if stop.is_set():
-            warn_interrupted(n_epochs)
-        elif not converged and not incremental and n_epochs == self.max_iter:
-            warnings.warn(
-                f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
-                "and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        return n_epochs
-
-    def _check_classes(self, y, classes, continuing):
-        if continuing:
-            classes_ = self.classes_
-        elif classes is not None:
-            classes_ = np.unique(column_or_1d(classes))
-        else:
-            classes_ = np.unique(y)
-        unseen = np.setdiff1d(y, classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} that are not among the classes "
-                f"{classes_.tolist()} (those of the first fit, or `classes`)."
-            )
-        if len(classes_) < 2:
-            raise ValueError(
-                "DenseClassifier needs samples of at least 2 classes; the data "
-                f"contains only one class: {classes_[0]!r}."
-            )
-        return classes_
-
-    def _check_sample_weight(self, sample_weight, X, y_index, classes_):
-        """Validated weights times class weights, or None when all are 1."""
-        n = X.shape[0]
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            if sample_weight.ndim != 1 or sample_weight.shape[0] != n:
-                raise ValueError(
-                    f"sample_weight.shape == {sample_weight.shape}, expected ({n},)."
-                )
-            if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-                raise ValueError("sample_weight must be finite and non-negative.")
-        if self.class_weight is not None:
-            class_weight = self.class_weight
-            if isinstance(class_weight, dict):
-                unknown = set(class_weight) - set(classes_.tolist())
-                if unknown:
-                    raise ValueError(f"class_weight has labels {unknown} not in y.")
-            cw = compute_sample_weight(class_weight, classes_[y_index])
-            sample_weight = cw if sample_weight is None else sample_weight * cw
-        if sample_weight is None:
-            return None
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
-        if len(np.unique(y_index[sample_weight > 0])) < 2:
-            raise ValueError(
-                "Only one class has a non-zero sample weight; DenseClassifier needs "
-                "samples of at least 2 classes."
-            )
-        return sample_weight
-
     @staticmethod
-    def _targets(y_index, n_classes, dtype):
-        """0/1 column for two classes, one-hot rows for more."""
-        if n_classes == 2:
-            return (y_index == 1).astype(dtype)[:, None]
-        return np.eye(n_classes, dtype=dtype)[y_index]
+    def _output(n_classes):
+        """Output units and kind: one sigmoid unit for 2 classes, else a softmax."""
+        return (1, "logistic") if n_classes == 2 else (n_classes, "softmax")
 
     def _check_validation_data(self, validation_data, classes_, dtype):
         try:
@@ -578,7 +473,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "validation_data must be a tuple (X_val, y_val)."
             ) from None
-        X_val = validate_data(self, X_val, reset=False, dtype=(dtype, *_INTEGER_DTYPES))
+        X_val = validate_data(self, X_val, reset=False, dtype=(dtype, *INTEGER_DTYPES))
         y_val = column_or_1d(y_val)
         if len(y_val) != X_val.shape[0]:
             raise ValueError(
@@ -589,37 +484,13 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         if unseen.size:
             raise ValueError(f"validation_data has labels {unseen.tolist()} not in y.")
         y_index = np.searchsorted(classes_, y_val)
-        return X_val, self._targets(y_index, len(classes_), dtype), None
+        return X_val, class_targets(y_index, len(classes_), dtype), None
 
-    def _split_validation(self, train, y_index):
-        X, Y, sw = train
-        counts = np.bincount(y_index)
-        stratify = y_index if counts[counts > 0].min() >= 2 else None
-        parts = train_test_split(
-            np.arange(X.shape[0]),
-            test_size=self.validation_fraction,
-            random_state=check_random_state(self.random_state).randint(2**31),
-            stratify=stratify,
-        )
-        if min(len(p) for p in parts) == 0:
-            raise ValueError("Too few samples to hold out a validation set.")
-
-        def take(idx):
-            return X[idx], Y[idx], None if sw is None else sw[idx]
-
-        return take(parts[0]), take(parts[1])
-
-    def _network(self, settings, n_features, n_classes, incremental, continuing):
+    def _network(self, spec, settings, incremental, continuing):
         if incremental and continuing:
             return self.network_
-        network = make_network(
-            self.backend,
-            n_features,
-            n_classes,
-            random_state=check_random_state(self.random_state).randint(2**31),
-            input_scale=settings["input_scale"],
-            **settings["network"],
-        )
+        seed = check_random_state(settings.random_state).randint(2**31)
+        network = make_network(settings.backend, spec, seed)
         if continuing:  # warm_start: new optimizer settings, previous weights
             old = self.network_.get_weights()
             if [w.shape for w in old] != [w.shape for w in network.get_weights()]:
@@ -629,14 +500,3 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
                 )
             network.set_weights(old)
         return network
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"Got batch_size={self.batch_size} larger than the {n_samples} "
-                "training samples; using one batch of all of them.",
-                stacklevel=5,
-            )
-        return min(self.batch_size, n_samples)

@@ -6,7 +6,7 @@ other. Under the Keras backend the network travels inside it in Keras's own
 ``.keras`` format, loaded with Keras's safe mode on.
 """
 
-import warnings
+from ._warnings import warn_user
 
 # skdense's own types in a saved model, for ``skops.io.load(file, trusted=...)``.
 # Written out rather than collected from the classes, so listing them never
@@ -15,6 +15,7 @@ TRUSTED_TYPES = [
     "skdense._classifier.DenseClassifier",
     "skdense.backends._numpy.MinibatchNetwork",
     "skdense.backends._numpy.MultiClassNetwork",
+    "skdense.backends._spec.NetworkSpec",
     "skdense.backends._optimizers.SGD",
     "skdense.backends._optimizers.Adam",
     "skdense.backends._optimizers.RMSprop",
@@ -34,12 +35,11 @@ class InconsistentVersionWarning(UserWarning):
 def check_version(saved_version, current_version, what):
     """Warn when a model saved by ``saved_version`` is loaded by another one."""
     if saved_version != current_version:
-        warnings.warn(
+        warn_user(
             f"This {what} was saved by skdense {saved_version or 'unknown'} and is "
             f"loaded by skdense {current_version}; its predictions may differ "
             f"or be wrong. Re-fit it, or load it with skdense {saved_version}.",
             InconsistentVersionWarning,
-            stacklevel=3,
         )
 
 

@@ -1,18 +1,61 @@
-"""The epoch loop every engine shares: schedule, stopping, history, divergence.
+"""One home for a training run: lbfgs or the epoch loop every engine shares.
 
-The estimator prepares arrays and builds the network; this module trains it,
-so early stopping and the learning-rate schedule behave the same under every
-backend.
+The estimator prepares arrays and builds the network; :func:`train` trains
+it, so early stopping, the learning-rate schedule, the count of samples seen
+and every warning behave the same under every backend.
 """
 
+import numbers
 import signal
 import threading
-import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
+from ._constraints import Boolean, Interval, Options, setting
 from ._progress import EpochProgress
+from ._warnings import warn_user
+
+_Integral, _Real = numbers.Integral, numbers.Real
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How a network is trained: the loop's settings, checked.
+
+    Every field is :class:`skdense.DenseClassifier`'s parameter of the same
+    name, default and meaning. ``batch_size="auto"`` is resolved by
+    :func:`train`, which knows how many samples it trains on.
+    """
+
+    max_iter: int = setting(200, Interval(_Integral, 1, None))
+    batch_size: int | str = setting("auto", Options("auto"), Interval(_Integral, 1))
+    shuffle: bool = setting(True, Boolean())
+    tol: float = setting(1e-4, Interval(_Real, 0.0, None))
+    n_iter_no_change: int = setting(10, Interval(_Integral, 1, None))
+    early_stopping: bool = setting(False, Boolean())
+    validation_fraction: float = setting(
+        0.1, Interval(_Real, 0.0, 1.0, closed="neither")
+    )
+    learning_rate: str = setting(
+        "constant", Options("constant", "invscaling", "adaptive")
+    )
+    power_t: float = setting(0.5, Interval(_Real, 0.0, None))
+    max_fun: int = setting(15000, Interval(_Integral, 1, None))
+    verbose: int = setting(False, Boolean(), Interval(_Integral, 0, None))
+
+    def batch_size_for(self, n_samples):
+        """The batch size for ``n_samples`` training samples ("auto": 200 at most)."""
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warn_user(
+                f"Got batch_size={self.batch_size} larger than the {n_samples} "
+                "training samples; using one batch of all of them."
+            )
+        return min(self.batch_size, n_samples)
 
 
 class LearningRateSchedule:
@@ -71,13 +114,11 @@ def stop_on_interrupt():
         signal.signal(signal.SIGINT, previous)
 
 
-def warn_interrupted(n_epochs):
-    warnings.warn(
+def _warn_interrupted(n_epochs):
+    warn_user(
         f"Training interrupted (Ctrl-C) in epoch {n_epochs}; it stopped after the "
         "current batch and kept the weights and history_ so far. Continue with "
-        "partial_fit, or fit with warm_start=True.",
-        UserWarning,
-        stacklevel=5,
+        "partial_fit, or fit with warm_start=True."
     )
 
 
@@ -104,71 +145,115 @@ def _all_finite(arrays):
 
 
 def _warn_divergence(epoch, loss, network):
-    warnings.warn(
+    warn_user(
         f"Training diverged in epoch {epoch + 1} (loss is {loss}); stopped and kept "
         f"the last finite weights, from before that epoch. The learning rate is too "
         f"high for this problem, or the features too large: lower "
         f"learning_rate_init (the learning rate was {network.learning_rate:g}) or "
         f"scale X.",
         RuntimeWarning,
-        stacklevel=4,
     )
 
 
-def run_epochs(
-    network,
-    train,
-    validation,
-    history,
-    *,
-    max_iter,
-    batch_size,
-    shuffle,
-    tol,
-    n_iter_no_change,
-    early_stopping,
-    schedule,
-    samples_seen=0,
-    verbose=0,
-    stop=None,
-):
-    """Train ``network`` for up to ``max_iter`` epochs; append to ``history``.
+@dataclass
+class Outcome:
+    """What a run did: iterations (epochs) run and samples seen in all."""
 
-    ``train`` and ``validation`` are ``(X, Y, sample_weight)`` tuples
-    (``validation`` may be None). With ``early_stopping`` the validation loss
-    is monitored and the best weights are restored at the end; otherwise the
-    training loss is monitored. Training stops once the monitored loss has not
-    improved by at least ``tol`` for ``n_iter_no_change`` epochs (with the
-    ``adaptive`` schedule, the learning rate is lowered first).
+    n_iter: int
+    t: int
 
-    ``stop`` is an optional ``threading.Event``: once it is set, the engine
-    returns after its current batch, that partial epoch is recorded, and the
-    loop ends.
 
-    Returns ``(n_epochs, converged)``; ``converged`` is False when the loop
-    ran to ``max_iter`` without stopping, diverged or was stopped.
+def train(network, data, validation, history, settings, *, incremental=False, t=0):
+    """Train ``network`` on ``data``; extend ``history``; return an :class:`Outcome`.
+
+    ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples
+    (``validation`` may be None). A "lbfgs" network is trained by full-batch
+    L-BFGS; every other one by minibatch epochs, one epoch when
+    ``incremental`` (``partial_fit``). ``t`` is the number of samples seen
+    before this run (the invscaling schedule continues from it). The first
+    Ctrl-C stops the run after the current batch, with a warning.
     """
-    X, Y, sample_weight = train
-    monitor = _Monitor(tol, keep_best=early_stopping and validation is not None)
-    progress = EpochProgress(verbose, max_iter)
+    with stop_on_interrupt() as stop:
+        if network.spec.solver == "lbfgs":
+            n_iter, converged = _run_lbfgs(network, data, history, settings, stop)
+            solver = "L-BFGS"
+        else:
+            n_iter, converged, t = _run_epochs(
+                network,
+                data,
+                validation,
+                history,
+                settings,
+                max_iter=1 if incremental else settings.max_iter,
+                t=t,
+                stop=stop,
+            )
+            solver = "Stochastic optimizer"
+    if stop.is_set():
+        _warn_interrupted(n_iter)
+    elif not converged and not incremental and n_iter == settings.max_iter:
+        warn_user(
+            f"{solver}: maximum iterations ({settings.max_iter}) reached and the "
+            "optimization hasn't converged yet.",
+            ConvergenceWarning,
+        )
+    return Outcome(n_iter, t)
+
+
+def _run_lbfgs(network, data, history, settings, stop):
+    losses, n_iter = network.fit_lbfgs(
+        *data,
+        max_iter=settings.max_iter,
+        max_fun=settings.max_fun,
+        tol=settings.tol,
+        stop=stop,
+    )
+    history.setdefault("loss", []).extend(losses)
+    return n_iter, n_iter < settings.max_iter
+
+
+def _run_epochs(network, data, validation, history, settings, *, max_iter, t, stop):
+    """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
+
+    With ``early_stopping`` the validation loss is monitored and the best
+    weights are restored at the end; otherwise the training loss is
+    monitored. Training stops once the monitored loss has not improved by at
+    least ``tol`` for ``n_iter_no_change`` epochs (with the ``adaptive``
+    schedule, the learning rate is lowered first). ``converged`` is False when
+    the loop ran to ``max_iter`` without stopping, diverged or was stopped.
+    Once ``stop`` is set, the engine returns after its current batch, that
+    partial epoch is recorded, and the loop ends.
+    """
+    X, Y, sample_weight = data
+    batch_size = settings.batch_size_for(X.shape[0])
+    schedule = LearningRateSchedule(
+        settings.learning_rate,
+        network.spec.solver,
+        network.spec.learning_rate_init,
+        settings.power_t,
+    )
+    monitor = _Monitor(
+        settings.tol, keep_best=settings.early_stopping and validation is not None
+    )
+    progress = EpochProgress(settings.verbose, max_iter)
     converged = False
     n_epochs = 0
     try:
         for epoch in range(max_iter):
-            if stop is not None and stop.is_set():
+            if stop.is_set():
                 break
             before = network.get_weights()
             # Overflow shows up as a non-finite loss, reported below in one warning.
             with np.errstate(over="ignore", invalid="ignore"):
                 loss, accuracy = network.train_epoch(
-                    X, Y, sample_weight, batch_size, shuffle, stop=stop
+                    X, Y, sample_weight, batch_size, settings.shuffle, stop=stop
                 )
             # A step can overflow the optimizer's state (adam's squared
             # gradients, say) and leave NaN weights after a finite loss.
             if not (np.isfinite(loss) and _all_finite(network.get_weights())):
                 network.set_weights(before)
                 _warn_divergence(epoch, loss, network)
-                return epoch, False
+                return epoch, False, t
             record = {"loss": loss, "accuracy": accuracy}
             if validation is not None:
                 record["val_loss"], record["val_accuracy"] = network.evaluate(
@@ -178,11 +263,11 @@ def run_epochs(
                 history.setdefault(name, []).append(float(value))
             n_epochs = epoch + 1
             progress.update(epoch, record)
-            samples_seen += X.shape[0]
-            schedule.epoch_end(network, samples_seen)
+            t += X.shape[0]
+            schedule.epoch_end(network, t)
 
             monitor.update(record["val_loss"] if monitor.keep_best else loss, network)
-            if monitor.bad_epochs >= n_iter_no_change:
+            if monitor.bad_epochs >= settings.n_iter_no_change:
                 if schedule.reduce_on_plateau(network):
                     monitor.bad_epochs = 0
                     continue
@@ -193,4 +278,4 @@ def run_epochs(
         network.end_training()
     if monitor.best_weights is not None:
         network.set_weights(monitor.best_weights)
-    return n_epochs, converged
+    return n_epochs, converged, t

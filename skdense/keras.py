@@ -6,33 +6,19 @@ It fits scikeras's ``KerasClassifier(model=...)``, which passes the data's
 shape through ``meta``, and plain Keras code, which passes it by name.
 """
 
-from ._classifier import DenseClassifier
-from ._params import check_params
+import dataclasses
+import inspect
+
+from .backends import NetworkSpec
 from .backends._keras import build_model as _build_model
+from .backends._spec import SETTINGS
+
+# input_scale is applied to the data before it reaches the model, not in it.
+MODEL_SETTINGS = [name for name in SETTINGS if name != "input_scale"]
 
 
 def build_model(
-    meta=None,
-    *,
-    n_features=None,
-    n_classes=None,
-    hidden_layer_sizes=(100,),
-    activation="relu",
-    solver="adam",
-    alpha=0.0001,
-    batch_size=32,
-    learning_rate_init=0.001,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-8,
-    l1=0.0,
-    dropout=0.0,
-    weight_init="auto",
-    rho=0.9,
-    dtype="float32",
-    random_state=None,
+    meta=None, *, n_features=None, n_classes=None, batch_size=32, **settings
 ):
     """Build the compiled Keras network of a :class:`~skdense.DenseClassifier`.
 
@@ -43,13 +29,17 @@ def build_model(
         the input width and the number of classes.
     n_features, n_classes : int, default=None
         The same, for calls without ``meta``.
-    hidden_layer_sizes, activation, solver, alpha, learning_rate_init, \
-momentum, nesterovs_momentum, beta_1, beta_2, epsilon, l1, dropout, \
-weight_init, rho, dtype, random_state
-        As for :class:`~skdense.DenseClassifier`.
     batch_size : int, default=32
         The batch size the model will be trained with: the penalties are
         divided by it, as DenseClassifier does.
+    random_state : int or None, default=None
+        Seeds the initial weights and dropout.
+    **settings
+        The network settings of :class:`~skdense.DenseClassifier`, with its
+        names, defaults and checks: hidden_layer_sizes, activation, solver,
+        alpha, learning_rate_init, momentum, nesterovs_momentum, beta_1,
+        beta_2, epsilon, l1, dropout, weight_init, rho and dtype (the
+        signature lists them all).
 
     Returns
     -------
@@ -77,36 +67,35 @@ weight_init, rho, dtype, random_state
         n_features, n_classes = meta["n_features_in_"], meta["n_classes_"]
     if n_features is None or n_classes is None:
         raise ValueError("build_model needs meta, or n_features and n_classes.")
-    # The same checks, messages and name resolution as the estimator's.
-    settings = check_params(
-        DenseClassifier(
-            hidden_layer_sizes,
-            activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate_init=learning_rate_init,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            l1=l1,
-            dropout=dropout,
-            weight_init=weight_init,
-            rho=rho,
-            dtype=dtype,
-            backend="keras",
-        )
-    )
+    random_state = settings.pop("random_state", None)
+    unknown = set(settings) - set(MODEL_SETTINGS)
+    if unknown:
+        raise TypeError(f"build_model got unknown settings {sorted(unknown)}.")
+    n_classes = int(n_classes)
+    output = (1, "logistic") if n_classes == 2 else (n_classes, "softmax")
+    spec = NetworkSpec(int(n_features), *output, **settings)
+    if spec.solver == "lbfgs":
+        raise ValueError("build_model: solver='lbfgs' is not available in Keras.")
     return _build_model(
-        int(n_features),
-        1 if n_classes == 2 else int(n_classes),
+        spec,
         random_state=random_state,
         penalty_scale=1.0 / batch_size,
         sparse_targets=True,
-        **settings["network"],
     )
 
+
+# The signature lists every setting by name, as the spec declares it: scikeras
+# reads it to decide which of its parameters to pass, and users read it too.
+build_model.__signature__ = inspect.Signature(
+    [
+        *list(inspect.signature(build_model).parameters.values())[:-1],
+        inspect.Parameter("random_state", inspect.Parameter.KEYWORD_ONLY, default=None),
+        *(
+            inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default)
+            for f in dataclasses.fields(NetworkSpec)
+            if f.name in MODEL_SETTINGS
+        ),
+    ]
+)
 
 __all__ = ["build_model"]

@@ -3,20 +3,13 @@
 import numpy as np
 import pytest
 
-from skdense.backends import MinibatchNetwork, MultiClassNetwork
+from skdense.backends import NetworkSpec, make_network
 
 
 def _network(n_outputs, **params):
-    params = {
-        "hidden_layer_sizes": (4, 3),
-        "dtype": np.float64,
-        "random_state": 1,
-        **params,
-    }
-    if n_outputs == 1:
-        net = MinibatchNetwork(5, **params)
-    else:
-        net = MultiClassNetwork(5, n_outputs, **params)
+    params = {"hidden_layer_sizes": (4, 3), "dtype": np.float64, **params}
+    output = "logistic" if n_outputs == 1 else "softmax"
+    net = make_network("numpy", NetworkSpec(5, n_outputs, output, **params), 1)
     # Non-zero biases, so that no relu sits exactly on its kink at z = 0,
     # where a finite difference measures half the slope.
     rng = np.random.default_rng(2)

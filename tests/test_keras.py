@@ -1,13 +1,13 @@
 """The Keras backend: same parameters, same objective, same behaviour."""
 
 import copy
-import importlib.util
 import pickle
 import warnings
 
 import joblib
 import numpy as np
 import pytest
+from conftest import HAS_KERAS, NO_KERAS
 from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
@@ -15,13 +15,9 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier
-from skdense.backends import make_network
+from skdense.backends import NetworkSpec, make_network
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("tensorflow") is None
-    or importlib.util.find_spec("keras") is None,
-    reason="TensorFlow/Keras not installed: pip install 'skdense[keras]'",
-)
+pytestmark = pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 
 KERAS = dict(
     backend="keras",
@@ -63,7 +59,10 @@ def test_both_engines_take_the_same_steps(solver, params, n_classes):
     if n_classes == 2:
         Y = Y[:, 1:]
     sw = rng.random(64) + 0.5
-    shared = dict(
+    spec = NetworkSpec(
+        5,
+        1 if n_classes == 2 else n_classes,
+        "logistic" if n_classes == 2 else "softmax",
         hidden_layer_sizes=(6, 4),
         activation="tanh",
         weight_init="glorot",
@@ -72,11 +71,10 @@ def test_both_engines_take_the_same_steps(solver, params, n_classes):
         solver=solver,
         learning_rate_init=0.05,
         epsilon=1e-7,
-        random_state=0,
         **params,
     )
-    numpy_net = make_network("numpy", 5, n_classes, **shared)
-    keras_net = make_network("keras", 5, n_classes, **shared)
+    numpy_net = make_network("numpy", spec, random_state=0)
+    keras_net = make_network("keras", spec, random_state=0)
     keras_net.set_weights(numpy_net.get_weights())
 
     numpy_loss, _ = numpy_net.train_epoch(X, Y, sw, batch_size=16, shuffle=False)
@@ -308,14 +306,16 @@ def test_scikeras_accepts_build_model(iris):
 @pytest.mark.parametrize("activation", ["logistic", "relu"])
 @pytest.mark.parametrize("weight_init", ["glorot", "he", "normal"])
 def test_both_engines_draw_weights_from_the_same_distribution(activation, weight_init):
-    params = dict(
+    spec = NetworkSpec(
+        300,
+        10,
+        "softmax",
         hidden_layer_sizes=(400,),
         activation=activation,
         weight_init=weight_init,
-        random_state=0,
     )
-    numpy_net = make_network("numpy", 300, 10, **params)
-    keras_net = make_network("keras", 300, 10, **params)
+    numpy_net = make_network("numpy", spec, random_state=0)
+    keras_net = make_network("keras", spec, random_state=0)
     for a, b in zip(numpy_net.coefs_, keras_net.coefs_, strict=True):
         assert np.std(b) == pytest.approx(np.std(a), rel=0.05)
         assert np.ptp(b) == pytest.approx(np.ptp(a), rel=0.25)
@@ -342,7 +342,8 @@ def test_learning_rate_schedule_drives_the_keras_optimizer(iris):
 def test_new_training_data_gets_a_new_pipeline():
     """A different X (same shape) on the same network trains on that X."""
     rng = np.random.default_rng(0)
-    net = make_network("keras", 3, 3, hidden_layer_sizes=(4,), random_state=0)
+    spec = NetworkSpec(3, 3, "softmax", hidden_layer_sizes=(4,))
+    net = make_network("keras", spec, random_state=0)
     Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 32)]
     X = rng.normal(size=(32, 3)).astype(np.float32)
     net.train_epoch(X, Y, batch_size=8, shuffle=False)

@@ -1,16 +1,14 @@
 """Out-of-core data: integer and memory-mapped inputs, scaled on the fly."""
 
-import importlib.util
 import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
+from conftest import HAS_KERAS, NO_KERAS
 from sklearn.exceptions import ConvergenceWarning
 
 from skdense import DenseClassifier
-
-HAS_KERAS = all(importlib.util.find_spec(m) for m in ("keras", "tensorflow"))
 
 
 def _pixels(n_samples, n_features=64, seed=0):
@@ -120,9 +118,7 @@ def test_bad_input_scale_is_refused_by_name(bad, pixel_memmap):
         DenseClassifier(input_scale=bad).fit(*pixel_memmap)
 
 
-@pytest.mark.skipif(
-    not HAS_KERAS, reason="Keras not installed: pip install 'skdense[keras]'"
-)
+@pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 def test_keras_backend_scales_integer_input_too(pixel_memmap):
     X, y = pixel_memmap
     params = dict(PARAMS, backend="keras", max_iter=2)
@@ -137,7 +133,7 @@ def test_keras_backend_scales_integer_input_too(pixel_memmap):
 
 
 @pytest.mark.fashion_mnist
-def test_fashion_mnist_pixels_train_without_the_materials_float_copy(
+def test_fashion_mnist_pixels_train_without_the_books_float_copy(
     fashion_mnist_home,
 ):
     from skdense.datasets import load_fashion_mnist

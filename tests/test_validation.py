@@ -18,7 +18,7 @@ from skdense import DenseClassifier
         (dict(hidden_layer_sizes=(10, -3)), "hidden_layer_sizes.*positive"),
         (dict(hidden_layer_sizes="wide"), "hidden_layer_sizes"),
         (dict(solver="newton"), "solver='newton'"),
-        (dict(batch_size=0), r"batch_size=0.*\[1, inf\]"),
+        (dict(batch_size=0), r"batch_size=0.*\[1, inf\)"),
         (dict(batch_size=2.5), "batch_size=2.5.*integer"),
         (dict(learning_rate="cyclic"), "learning_rate='cyclic'"),
         (dict(learning_rate_init=0.0), "learning_rate_init=0.0"),

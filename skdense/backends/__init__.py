@@ -1,29 +1,43 @@
 """Training engines behind :class:`skdense.DenseClassifier`.
 
 An engine knows arrays and weights only; the estimator owns everything
-scikit-learn sees. Every engine builds a network from the same keyword
-parameters and offers the same methods: ``train_epoch``, ``end_training``
-(frees what training held), ``evaluate``, ``predict_proba``,
-``get_weights``/``set_weights``, ``coefs_``/``intercepts_`` and a
-``learning_rate`` attribute the learning-rate schedule sets between epochs.
+scikit-learn sees. Every engine is built from a :class:`NetworkSpec` and a
+seed and keeps the :class:`Engine` contract.
 """
 
 from ._numpy import DenseNetwork, MinibatchNetwork, MultiClassNetwork
+from ._spec import Engine, FullBatchEngine, NetworkSpec
 
 BACKENDS = ("numpy", "keras")
+_NUMPY_NETWORKS = {"logistic": MinibatchNetwork, "softmax": MultiClassNetwork}
 
 
-def make_network(backend, n_features, n_classes, **params):
-    """Build the engine's network for ``n_classes`` classes (2 is binary)."""
+def make_network(backend, spec, random_state=None):
+    """Build ``backend``'s network for ``spec``, seeded by ``random_state``.
+
+    Examples
+    --------
+    >>> from skdense.backends import NetworkSpec, make_network
+    >>> net = make_network("numpy", NetworkSpec(4, 3, "softmax"), random_state=0)
+    >>> type(net).__name__, [w.shape for w in net.coefs_]
+    ('MultiClassNetwork', [(4, 100), (100, 3)])
+    """
     if backend == "keras":
         from ._keras import KerasNetwork  # imports TensorFlow: only when asked
 
-        return KerasNetwork(n_features, 1 if n_classes == 2 else n_classes, **params)
+        return KerasNetwork(spec, random_state)
     if backend != "numpy":
         raise ValueError(f"Unknown backend {backend!r}; expected one of {BACKENDS}.")
-    if n_classes == 2:
-        return MinibatchNetwork(n_features, **params)
-    return MultiClassNetwork(n_features, n_classes, **params)
+    return _NUMPY_NETWORKS[spec.output](spec, random_state)
 
 
-__all__ = ["DenseNetwork", "MinibatchNetwork", "MultiClassNetwork", "make_network"]
+__all__ = [
+    "BACKENDS",
+    "DenseNetwork",
+    "Engine",
+    "FullBatchEngine",
+    "MinibatchNetwork",
+    "MultiClassNetwork",
+    "NetworkSpec",
+    "make_network",
+]

@@ -1,8 +1,9 @@
 """The Keras engine: the same networks as ``keras.Sequential`` models.
 
 Imported only when ``backend="keras"`` is asked for, so ``import skdense``
-never imports TensorFlow. The model is built from the same parameters as the
-NumPy engine and optimises the same objective::
+never imports TensorFlow. The model is built from the same
+:class:`~skdense.backends.NetworkSpec` as the NumPy engine's and optimises the
+same objective::
 
     (sum_i s_i * loss_i + l1 * sum|W| + alpha / 2 * sum W**2) / (m * mean(s))
 
@@ -15,8 +16,8 @@ batch, whatever its size).
 Training runs through Keras's own compiled ``fit`` with many steps per
 execution, which removes most of Keras's per-step Python overhead on CPU;
 TensorFlow places the work on a GPU by itself when one is visible.
-Predictions are computed in float64 from the weights with the NumPy engine's
-forward pass, so that they do not depend on how rows are batched.
+Predictions are computed in float64 from the weights by the forward pass both
+engines share, so that they do not depend on how rows are batched.
 """
 
 import collections
@@ -27,7 +28,8 @@ import weakref
 
 import numpy as np
 
-from ._numpy import as_input, forward_proba
+from ._shared import as_input, forward_proba, initial_weight_law
+from ._spec import NetworkSpec
 
 # Idle compiled models, by everything their traced functions depend on.
 # TensorFlow never frees a model's traced functions (about 5 MB a model;
@@ -45,6 +47,7 @@ _ACTIVATIONS = {
     "logistic": "sigmoid",
     "tanh": "tanh",
     "relu": "relu",
+    "softmax": "softmax",
 }
 
 
@@ -95,129 +98,74 @@ def _penalty_class():
     return Penalty
 
 
-def _initializer(keras, weight_init, activation, seed):
-    if weight_init == "normal":
-        return keras.initializers.RandomNormal(0.0, 1.0, seed=seed)
-    if weight_init == "he":
-        return keras.initializers.VarianceScaling(
-            2.0, "fan_in", "untruncated_normal", seed=seed
-        )
-    # Glorot uniform, with scikit-learn's smaller bound for the logistic.
-    scale = 1.0 / 3.0 if activation == "logistic" else 1.0
-    return keras.initializers.VarianceScaling(scale, "fan_avg", "uniform", seed=seed)
+def _initializer(keras, spec, fan_in, fan_out, seed):
+    law, scale = initial_weight_law(spec, fan_in, fan_out)
+    if law == "normal":
+        return keras.initializers.RandomNormal(0.0, scale, seed=seed)
+    return keras.initializers.RandomUniform(-scale, scale, seed=seed)
 
 
-def _optimizer(
-    keras,
-    solver,
-    learning_rate_init,
-    momentum,
-    nesterovs_momentum,
-    beta_1,
-    beta_2,
-    rho,
-    epsilon,
-):
-    if solver == "sgd":
-        return keras.optimizers.SGD(learning_rate_init, momentum, nesterovs_momentum)
-    if solver == "adam":
-        return keras.optimizers.Adam(learning_rate_init, beta_1, beta_2, epsilon)
-    if solver == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate_init, rho, 0.0, epsilon)
+def _optimizer(keras, spec):
+    lr = spec.learning_rate_init
+    if spec.solver == "sgd":
+        return keras.optimizers.SGD(lr, spec.momentum, spec.nesterovs_momentum)
+    if spec.solver == "adam":
+        return keras.optimizers.Adam(lr, spec.beta_1, spec.beta_2, spec.epsilon)
+    if spec.solver == "rmsprop":
+        return keras.optimizers.RMSprop(lr, spec.rho, 0.0, spec.epsilon)
     raise ValueError(
-        f"solver={solver!r} is not available with backend='keras'; use 'sgd', "
+        f"solver={spec.solver!r} is not available with backend='keras'; use 'sgd', "
         "'adam' or 'rmsprop' (or backend='numpy' for 'lbfgs')."
     )
 
 
-def build_model(
-    n_features,
-    n_outputs,
-    *,
-    hidden_layer_sizes=(100,),
-    activation="relu",
-    weight_init="glorot",
-    alpha=0.0001,
-    l1=0.0,
-    dropout=0.0,
-    solver="adam",
-    learning_rate_init=0.001,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    beta_1=0.9,
-    beta_2=0.999,
-    rho=0.9,
-    epsilon=1e-8,
-    dtype="float32",
-    random_state=None,
-    penalty_scale=1.0,
-    sparse_targets=False,
-):
-    """Build and compile the ``keras.Sequential`` network skdense trains.
+def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=False):
+    """Build and compile the ``keras.Sequential`` network ``spec`` describes.
 
-    ``n_outputs`` is 1 for a binary problem (sigmoid output, binary
-    cross-entropy on 0/1 targets) and the number of classes otherwise (softmax
-    output, categorical cross-entropy on one-hot targets, or on integer
-    targets with ``sparse_targets=True``). The other parameters mean what
-    they mean for :class:`skdense.DenseClassifier`; ``activation`` and
-    ``weight_init`` take the resolved names ("logistic", not "sigmoid";
-    "glorot", "he" or "normal", not "auto"). The penalty is multiplied by
-    ``penalty_scale``.
+    A "logistic" output is one sigmoid unit per output with binary
+    cross-entropy on 0/1 targets; "softmax" uses categorical cross-entropy on
+    one-hot targets, or on integer targets with ``sparse_targets=True``. The
+    penalty is multiplied by ``penalty_scale``.
     """
     keras = import_keras()
-    dtype = np.dtype(dtype).name
+    dtype = spec.dtype.name
     rng = np.random.default_rng(random_state)
 
     def seed():
         return int(rng.integers(2**31))
 
     penalty = None
-    if l1 or alpha:
-        penalty = _penalty_class()(l1=l1, l2=alpha / 2.0, scale=penalty_scale)
-    layers = [keras.Input((n_features,), dtype=dtype)]
-    for units in hidden_layer_sizes:
+    if spec.l1 or spec.alpha:
+        penalty = _penalty_class()(l1=spec.l1, l2=spec.alpha / 2.0, scale=penalty_scale)
+    sizes = spec.layer_sizes
+    n_layers = len(sizes) - 1
+    layers = [keras.Input((spec.n_features,), dtype=dtype)]
+    for i, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        hidden = i < n_layers - 1
+        activation = spec.activation if hidden else spec.output
         layers.append(
             keras.layers.Dense(
                 units,
                 activation=_ACTIVATIONS[activation],
-                kernel_initializer=_initializer(keras, weight_init, activation, seed()),
+                kernel_initializer=_initializer(keras, spec, fan_in, units, seed()),
                 kernel_regularizer=penalty,
                 dtype=dtype,
             )
         )
-        if dropout:
-            layers.append(keras.layers.Dropout(dropout, seed=seed(), dtype=dtype))
-    binary = n_outputs == 1
-    layers.append(
-        keras.layers.Dense(
-            n_outputs,
-            activation="sigmoid" if binary else "softmax",
-            # As scikit-learn: the hidden activation picks every layer's bound.
-            kernel_initializer=_initializer(keras, weight_init, activation, seed()),
-            kernel_regularizer=penalty,
-            dtype=dtype,
-        )
-    )
+        if hidden and spec.dropout:
+            layers.append(keras.layers.Dropout(spec.dropout, seed=seed(), dtype=dtype))
     model = keras.Sequential(layers)
-    model.compile(
-        optimizer=_optimizer(
-            keras,
-            solver,
-            learning_rate_init,
-            momentum,
-            nesterovs_momentum,
-            beta_1,
-            beta_2,
-            rho,
-            epsilon,
-        ),
-        loss=(
-            "binary_crossentropy"
-            if binary
-            else "sparse_categorical_crossentropy"
+    losses = {
+        "logistic": "binary_crossentropy",
+        "softmax": (
+            "sparse_categorical_crossentropy"
             if sparse_targets
             else "categorical_crossentropy"
         ),
+    }
+    model.compile(
+        optimizer=_optimizer(keras, spec),
+        loss=losses[spec.output],
         metrics=["accuracy"],
         steps_per_execution=STEPS_PER_EXECUTION,
         jit_compile=JIT_COMPILE,
@@ -243,43 +191,40 @@ def _stop_callback_class():
 
 
 class KerasNetwork:
-    """A Keras model behind the engine interface the estimator drives.
+    """A Keras model behind the :class:`~skdense.backends.Engine` contract.
 
-    Parameters are those of :class:`skdense.backends.DenseNetwork`; the
-    output layer is a sigmoid unit when ``n_outputs == 1``, a softmax otherwise.
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network to build (any solver but "lbfgs").
+    random_state : int or None
+        Seeds weight initialisation, shuffling and dropout.
     """
 
-    def __init__(
-        self,
-        n_features,
-        n_outputs,
-        *,
-        activation="relu",
-        weight_init="glorot",
-        learning_rate_init=0.001,
-        dtype=np.float32,
-        input_scale=1.0,
-        random_state=None,
-        **params,
-    ):
-        self.activation = activation
-        self.input_scale = float(input_scale)
-        self.output_activation = "logistic" if n_outputs == 1 else "softmax"
-        self.dtype = np.dtype(dtype)
-        self.weight_init = weight_init
+    def __init__(self, spec, random_state=None):
+        self.spec = spec
         self.rng = np.random.default_rng(random_state)
-        params = dict(activation=activation, dtype=self.dtype.name, **params)
-        self._signature = (n_features, n_outputs, tuple(sorted(params.items())))
         idle = _IDLE_MODELS[self._signature]
         try:
             self.model = idle.pop()
         except IndexError:  # none idle (pop, not a test first: threads may race)
-            self.model = build_model(n_features, n_outputs, **params)
-        self._initialize(learning_rate_init)
+            self.model = build_model(spec)
+        self._initialize()
         weakref.finalize(self, idle.append, self.model)
         self._data = None
 
-    def _initialize(self, learning_rate):
+    @property
+    def _signature(self):
+        """What the compiled model depends on: all but what ``_initialize`` sets."""
+        return self.spec.replace(
+            weight_init="glorot", learning_rate_init=1.0, input_scale=1.0
+        )
+
+    @property
+    def dtype(self):
+        return self.spec.dtype
+
+    def _initialize(self):
         """Fresh weights, optimizer state and dropout seeds, from ``self.rng``.
 
         The same for a new model and for an idle one taken up again, so a fit
@@ -289,14 +234,15 @@ class KerasNetwork:
         for layer in self.model.layers:
             seed = int(self.rng.integers(2**31))
             if isinstance(layer, keras.layers.Dense):
-                init = _initializer(keras, self.weight_init, self.activation, seed)
+                fan_in, fan_out = layer.kernel.shape
+                init = _initializer(keras, self.spec, fan_in, fan_out, seed)
                 layer.kernel.assign(init(layer.kernel.shape, dtype=self.dtype.name))
                 layer.bias.assign(np.zeros(layer.bias.shape, self.dtype))
             elif isinstance(layer, keras.layers.Dropout):
                 layer.seed_generator.state.assign(np.array([seed, 0], dtype="int64"))
         for variable in self.model.optimizer.variables:
             variable.assign(np.zeros(variable.shape, variable.dtype))
-        self.model.optimizer.learning_rate.assign(learning_rate)
+        self.model.optimizer.learning_rate.assign(self.spec.learning_rate_init)
 
     def _set_penalty_scale(self, value):
         # After loading, each layer holds its own copy of the penalty.
@@ -324,6 +270,8 @@ class KerasNetwork:
     def __setstate__(self, state):
         keras = import_keras()
         _penalty_class()  # registers the penalty for deserialisation
+        if "spec" not in state:  # saved by skdense 0.1.0
+            state = _spec_from_0_1_state(state)
         self.__dict__.update(state)
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.keras")
@@ -365,7 +313,7 @@ class KerasNetwork:
     # -- training and inference ------------------------------------------------
 
     def _as_input(self, X):
-        return as_input(X, self.dtype, self.input_scale)
+        return as_input(X, self.spec.dtype, self.spec.input_scale)
 
     def _normalised_weights(self, sample_weight):
         if sample_weight is None:
@@ -448,11 +396,25 @@ class KerasNetwork:
 
     def predict_proba(self, X):
         """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""
-        return forward_proba(
-            X,
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            self.output_activation,
-            self.input_scale,
-        )
+        return forward_proba(X, self.coefs_, self.intercepts_, self.spec)
+
+
+def _spec_from_0_1_state(state):
+    """A 0.1.0 network's state, its settings gathered into a ``NetworkSpec``.
+
+    0.1.0 kept a signature of the settings the compiled model depends on;
+    the rest were separate attributes.
+    """
+    state = dict(state)
+    n_features, n_outputs, items = state.pop("_signature")
+    for name in ("activation", "output_activation", "dtype"):
+        del state[name]
+    state["spec"] = NetworkSpec(
+        n_features,
+        n_outputs,
+        "logistic" if n_outputs == 1 else "softmax",
+        weight_init=state.pop("weight_init"),
+        input_scale=state.pop("input_scale"),
+        **dict(items),
+    )
+    return state

@@ -24,10 +24,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ._ops import ACTIVATIONS, DERIVATIVES, OUTPUT_LOSSES
-from ._optimizers import OPTIMIZERS
-
-# Rows per forward chunk at prediction time: bounds memory on large inputs.
-_PREDICT_CHUNK = 8192
+from ._optimizers import make_optimizer, optimizer_settings
+from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
+from ._spec import NetworkSpec
 
 
 def _layer_views(flat, shapes):
@@ -40,142 +39,54 @@ def _layer_views(flat, shapes):
     return views
 
 
-def as_input(X, dtype, input_scale):
-    """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place)."""
-    if input_scale == 1.0:
-        return np.asarray(X, dtype=dtype)
-    return np.multiply(X, dtype.type(input_scale), dtype=dtype)
-
-
-def forward_proba(X, coefs, intercepts, activation, output_activation, input_scale=1.0):
-    """Probabilities of a dense network's output layer, computed in float64.
-
-    float64 whatever the training dtype: float32 matrix products round
-    differently with the number of rows, and a sample's prediction must not
-    depend on the other rows it is predicted with. ``X`` may have any numeric
-    dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
-    """
-    coefs = [np.asarray(w, np.float64) for w in coefs]
-    intercepts = [np.asarray(b, np.float64) for b in intercepts]
-    activations = [ACTIVATIONS[activation]] * (len(coefs) - 1)
-    activations.append(ACTIVATIONS[output_activation])
-    proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
-    for start in range(0, X.shape[0], _PREDICT_CHUNK):
-        a = as_input(
-            X[start : start + _PREDICT_CHUNK], np.dtype(np.float64), input_scale
-        )
-        for w, b, activate in zip(coefs, intercepts, activations, strict=True):
-            a = activate(a @ w + b)
-        proba[start : start + len(a)] = a
-    return proba
-
-
 class DenseNetwork:
     """Fully connected network with hidden layers and an output layer.
 
-    Use :class:`MinibatchNetwork` or :class:`MultiClassNetwork`; this base
-    class holds everything they share.
+    :func:`skdense.backends.make_network` builds the class for a spec's
+    output: :class:`MinibatchNetwork` or :class:`MultiClassNetwork`.
 
     Parameters
     ----------
-    n_features : int
-        Number of input features.
-    n_outputs : int
-        Number of output units.
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Units of each hidden layer.
-    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
-        Activation of the hidden layers.
-    weight_init : {"glorot", "he", "normal"}, default="glorot"
-        Weight initialisation: Glorot uniform, He normal, or the book's N(0, 1).
-        Biases start at zero.
-    alpha : float, default=0.0001
-        L2 penalty strength (see the module docstring for its scaling).
-    l1 : float, default=0.0
-        L1 penalty strength, scaled as ``alpha``.
-    dropout : float, default=0.0
-        Fraction of each hidden layer's units dropped at each training step.
-    solver : {"sgd", "adam", "rmsprop", "lbfgs"}, default="adam"
-        Optimizer used by :meth:`train_epoch`; "lbfgs" trains through
-        :meth:`fit_lbfgs` instead.
-    learning_rate_init : float, default=0.001
-        Step size of sgd, adam and rmsprop.
-    momentum, nesterovs_momentum, beta_1, beta_2, rho, epsilon
-        Optimizer settings, with MLPClassifier's (and Keras's ``rho``) meaning.
-    dtype : numpy dtype, default=np.float32
-        Dtype of the weights and of all training computation.
-    input_scale : float, default=1.0
-        Factor the inputs are multiplied by, batch by batch, as they are
-        converted to ``dtype`` (``1 / 255`` for 8-bit pixels).
+    spec : NetworkSpec
+        The network's shape, activations, penalties, optimizer and dtype.
+        ``solver="lbfgs"`` trains through :meth:`fit_lbfgs`; the other
+        solvers through :meth:`train_epoch`.
     random_state : int or None
         Seeds weight initialisation, shuffling and dropout.
     """
 
-    output_activation = None
+    output = None  # the output a subclass is for
 
-    def __init__(
-        self,
-        n_features,
-        n_outputs,
-        *,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        weight_init="glorot",
-        alpha=0.0001,
-        l1=0.0,
-        dropout=0.0,
-        solver="adam",
-        learning_rate_init=0.001,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        beta_1=0.9,
-        beta_2=0.999,
-        rho=0.9,
-        epsilon=1e-8,
-        dtype=np.float32,
-        input_scale=1.0,
-        random_state=None,
-    ):
-        self.activation = activation
-        self.input_scale = float(input_scale)
-        self.alpha = alpha
-        self.l1 = l1
-        self.dropout = dropout
-        self.dtype = np.dtype(dtype)
+    def __init__(self, spec, random_state=None):
+        if self.output is not None and spec.output != self.output:
+            raise ValueError(
+                f"{type(self).__name__} has a {self.output} output; the spec asks "
+                f"for {spec.output!r}. Use skdense.backends.make_network."
+            )
+        self.spec = spec
         self.rng = np.random.default_rng(random_state)
-        sizes = [n_features, *hidden_layer_sizes, n_outputs]
+        sizes = spec.layer_sizes
         coef_shapes = list(zip(sizes[:-1], sizes[1:], strict=False))
         self._shapes = coef_shapes + [(n,) for n in sizes[1:]]
         self._n_coef = sum(a * b for a, b in coef_shapes)
         self._flat_params = np.zeros(
-            sum(int(np.prod(s)) for s in self._shapes), self.dtype
+            sum(int(np.prod(s)) for s in self._shapes), spec.dtype
         )
         self._flat_grads = np.zeros_like(self._flat_params)
         self._make_views()
         for w in self.coefs_:
-            w[...] = self._init_weights(*w.shape, weight_init)
-        self._penalty_scratch = np.empty(self._n_coef, self.dtype)
+            law, scale = initial_weight_law(spec, *w.shape)
+            if law == "normal":
+                w[...] = self.rng.normal(0.0, scale, w.shape)
+            else:
+                w[...] = self.rng.uniform(-scale, scale, w.shape)
+        self._penalty_scratch = np.empty(self._n_coef, spec.dtype)
         self._buffers = {}
-        self.optimizer = self._make_optimizer(
-            solver,
-            learning_rate_init,
-            momentum,
-            nesterovs_momentum,
-            beta_1,
-            beta_2,
-            rho,
-            epsilon,
-        )
+        self.optimizer = make_optimizer(spec, self._flat_params.size)
 
-    def _make_optimizer(self, solver, lr, momentum, nesterov, beta_1, beta_2, rho, eps):
-        n, dtype = self._flat_params.size, self.dtype
-        if solver == "sgd":
-            return OPTIMIZERS["sgd"](n, dtype, lr, momentum, nesterov)
-        if solver == "adam":
-            return OPTIMIZERS["adam"](n, dtype, lr, beta_1, beta_2, eps)
-        if solver == "rmsprop":
-            return OPTIMIZERS["rmsprop"](n, dtype, lr, rho, eps)
-        return None  # lbfgs keeps no optimizer state
+    @property
+    def dtype(self):
+        return self.spec.dtype
 
     def _make_views(self):
         n_layers = len(self._shapes) // 2
@@ -183,16 +94,6 @@ class DenseNetwork:
         grads = _layer_views(self._flat_grads, self._shapes)
         self.coefs_, self.intercepts_ = params[:n_layers], params[n_layers:]
         self._coef_grads, self._intercept_grads = grads[:n_layers], grads[n_layers:]
-
-    def _init_weights(self, fan_in, fan_out, weight_init):
-        if weight_init == "normal":
-            return self.rng.standard_normal((fan_in, fan_out))
-        if weight_init == "he":
-            return self.rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out))
-        # Glorot uniform, with scikit-learn's smaller bound for the logistic.
-        factor = 2.0 if self.activation == "logistic" else 6.0
-        bound = np.sqrt(factor / (fan_in + fan_out))
-        return self.rng.uniform(-bound, bound, (fan_in, fan_out))
 
     def __getstate__(self):
         # Views and scratch buffers are rebuilt after loading; they need not travel.
@@ -203,6 +104,8 @@ class DenseNetwork:
         return state
 
     def __setstate__(self, state):
+        if "spec" not in state:  # saved by skdense 0.1.0
+            state = _spec_from_0_1_state(state, self.output)
         self.__dict__.update(state)
         self._make_views()
 
@@ -249,7 +152,7 @@ class DenseNetwork:
         Returns the list of layer inputs (X, then each hidden layer's output
         after dropout), which backprop needs.
         """
-        activate = ACTIVATIONS[self.activation]
+        activate = ACTIVATIONS[self.spec.activation]
         layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
         inputs = [X]
         for i, (w, b, out) in enumerate(layers):
@@ -263,49 +166,44 @@ class DenseNetwork:
         return inputs
 
     def _as_input(self, X):
-        return as_input(X, self.dtype, self.input_scale)
+        return as_input(X, self.spec.dtype, self.spec.input_scale)
 
     def _chunked_logits(self, X):
         """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout."""
-        for start in range(0, X.shape[0], _PREDICT_CHUNK):
-            chunk = self._as_input(X[start : start + _PREDICT_CHUNK])
+        for start in range(0, X.shape[0], PREDICT_CHUNK):
+            chunk = self._as_input(X[start : start + PREDICT_CHUNK])
             outs = [np.empty((len(chunk), w.shape[1]), self.dtype) for w in self.coefs_]
             self._forward(chunk, outs)
             yield slice(start, start + len(chunk)), outs[-1]
 
     def predict_proba(self, X):
         """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64."""
-        return forward_proba(
-            X,
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            self.output_activation,
-            self.input_scale,
-        )
+        return forward_proba(X, self.coefs_, self.intercepts_, self.spec)
 
     # -- loss and gradients ----------------------------------------------------
 
     def _penalty(self):
         """``l1 * sum|W| + alpha / 2 * sum W**2`` over all weight matrices."""
         weights = self._flat_params[: self._n_coef]
+        alpha, l1 = self.spec.alpha, self.spec.l1
         total = 0.0
-        if self.alpha:
-            total += 0.5 * self.alpha * float(np.dot(weights, weights))
-        if self.l1:
-            total += self.l1 * float(np.abs(weights).sum())
+        if alpha:
+            total += 0.5 * alpha * float(np.dot(weights, weights))
+        if l1:
+            total += l1 * float(np.abs(weights).sum())
         return total
 
     def _add_penalty_gradient(self, divisor):
         weights = self._flat_params[: self._n_coef]
         grads = self._flat_grads[: self._n_coef]
         scratch = self._penalty_scratch
-        if self.alpha:
-            np.multiply(weights, self.dtype.type(self.alpha / divisor), out=scratch)
+        alpha, l1, dtype = self.spec.alpha, self.spec.l1, self.spec.dtype
+        if alpha:
+            np.multiply(weights, dtype.type(alpha / divisor), out=scratch)
             grads += scratch
-        if self.l1:
+        if l1:
             np.sign(weights, out=scratch)
-            scratch *= self.dtype.type(self.l1 / divisor)
+            scratch *= dtype.type(l1 / divisor)
             grads += scratch
 
     def evaluate(self, X, Y, sample_weight=None):
@@ -316,7 +214,7 @@ class DenseNetwork:
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         data_loss, n_correct = 0.0, 0
         for rows, logits in self._chunked_logits(X):
-            per_sample, correct = OUTPUT_LOSSES[self.output_activation](logits, Y[rows])
+            per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y[rows], logits)
             data_loss += float(np.dot(sw[rows], per_sample))
             n_correct += int(np.count_nonzero(correct))
         loss = (data_loss + self._penalty()) / float(np.sum(sw))
@@ -347,7 +245,7 @@ class DenseNetwork:
         outs, deltas, ones = self._layer_buffers(n_rows)
         inputs = self._forward(X, outs, masks)
         logits = outs[-1]
-        per_sample, correct = OUTPUT_LOSSES[self.output_activation](logits, Y)
+        per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y, logits)
         if sample_weight is None:
             data_loss = float(per_sample.sum())
         else:
@@ -361,7 +259,7 @@ class DenseNetwork:
         if sample_weight is not None:
             delta *= sample_weight[:, None].astype(self.dtype, copy=False)
         delta *= self.dtype.type(1.0 / divisor)
-        derivative = DERIVATIVES[self.activation]
+        derivative = DERIVATIVES[self.spec.activation]
         for i in range(self.n_layers - 1, -1, -1):
             np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
             np.matmul(ones, delta, out=self._intercept_grads[i])
@@ -377,7 +275,7 @@ class DenseNetwork:
     # -- training --------------------------------------------------------------
 
     def _dropout_masks(self, n_rows):
-        keep = 1.0 - self.dropout
+        keep = 1.0 - self.spec.dropout
         return [
             (self.rng.random((n_rows, w.shape[1]), dtype=self.dtype) < keep)
             * self.dtype.type(1.0 / keep)
@@ -406,22 +304,23 @@ class DenseNetwork:
         order = self.rng.permutation(n_samples) if shuffle else None
         weight_mean = 1.0 if sample_weight is None else float(np.mean(sample_weight))
         x_batch = np.empty((min(batch_size, n_samples), X.shape[1]), self.dtype)
+        input_scale = self.spec.input_scale
         total_loss, total_correct = 0.0, 0
         for start in range(0, n_samples, batch_size):
             end = min(start + batch_size, n_samples)
             m = end - start
             idx = order[start:end] if shuffle else slice(start, end)
-            if X.dtype != self.dtype or self.input_scale != 1.0:
+            if X.dtype != self.dtype or input_scale != 1.0:
                 xb = x_batch[:m]
                 xb[...] = X[idx]
-                if self.input_scale != 1.0:
-                    xb *= self.dtype.type(self.input_scale)
+                if input_scale != 1.0:
+                    xb *= self.dtype.type(input_scale)
             elif shuffle:
                 xb = np.take(X, idx, axis=0, out=x_batch[:m])
             else:
                 xb = X[idx]
             swb = None if sample_weight is None else sample_weight[idx]
-            masks = self._dropout_masks(m) if self.dropout else None
+            masks = self._dropout_masks(m) if self.spec.dropout else None
             loss, n_correct = self._backprop(
                 xb, Y[idx], swb, m * weight_mean, masks, penalty_loss=False
             )
@@ -490,17 +389,19 @@ class DenseNetwork:
 class MinibatchNetwork(DenseNetwork):
     """Binary network: hidden layers, one sigmoid output unit, logistic loss.
 
+    The book's network of the same name, for a spec with ``output="logistic"``.
     ``Y`` passed to training methods has shape ``(n_samples, 1)`` with 0/1
     values; :meth:`predict_proba` returns the probability of class 1.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skdense.backends import MinibatchNetwork
+    >>> from skdense.backends import MinibatchNetwork, NetworkSpec
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 3)).astype(np.float32)
     >>> Y = (X[:, :1] > 0).astype(np.float32)
-    >>> net = MinibatchNetwork(3, hidden_layer_sizes=(8,), random_state=0)
+    >>> spec = NetworkSpec(3, 1, "logistic", hidden_layer_sizes=(8,))
+    >>> net = MinibatchNetwork(spec, random_state=0)
     >>> first_loss, _ = net.train_epoch(X, Y, batch_size=32)
     >>> for _ in range(50):
     ...     loss, accuracy = net.train_epoch(X, Y, batch_size=32)
@@ -508,32 +409,51 @@ class MinibatchNetwork(DenseNetwork):
     (True, (200, 1))
     """
 
-    output_activation = "logistic"
-
-    def __init__(self, n_features, **params):
-        super().__init__(n_features, 1, **params)
+    output = "logistic"
 
 
 class MultiClassNetwork(DenseNetwork):
     """Multi-class network: hidden layers, softmax output, cross-entropy loss.
 
+    The book's network of the same name, for a spec with ``output="softmax"``.
     ``Y`` passed to training methods is one-hot, shape ``(n_samples, n_classes)``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skdense.backends import MultiClassNetwork
+    >>> from skdense.backends import MultiClassNetwork, NetworkSpec
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 4)).astype(np.float32)
     >>> Y = np.eye(3, dtype=np.float32)[np.argmax(X[:, :3], axis=1)]
-    >>> net = MultiClassNetwork(4, 3, hidden_layer_sizes=(16,), random_state=0)
-    >>> for _ in range(30):
+    >>> spec = NetworkSpec(4, 3, "softmax", hidden_layer_sizes=(16,))
+    >>> net = MultiClassNetwork(spec, random_state=0)
+    >>> for _ in range(60):
     ...     loss, accuracy = net.train_epoch(X, Y, batch_size=32)
     >>> bool(accuracy > 0.9), net.predict_proba(X).shape
     (True, (300, 3))
     """
 
-    output_activation = "softmax"
+    output = "softmax"
 
-    def __init__(self, n_features, n_classes, **params):
-        super().__init__(n_features, n_classes, **params)
+
+def _spec_from_0_1_state(state, output):
+    """A 0.1.0 network's state, its settings gathered into a ``NetworkSpec``.
+
+    0.1.0 kept the settings as separate attributes and the optimizer's in the
+    optimizer; what only initialisation used (weight_init) is not needed.
+    """
+    state = dict(state)
+    shapes = state["_shapes"]
+    n_layers = len(shapes) // 2
+    sizes = [shapes[0][0], *(shape[0] for shape in shapes[n_layers:])]
+    state["spec"] = NetworkSpec(
+        n_features=sizes[0],
+        n_outputs=sizes[-1],
+        output=output,
+        hidden_layer_sizes=tuple(sizes[1:-1]),
+        **{k: state.pop(k) for k in ("activation", "alpha", "l1", "dropout")},
+        dtype=state.pop("dtype"),
+        input_scale=state.pop("input_scale"),
+        **optimizer_settings(state["optimizer"]),
+    )
+    return state

@@ -113,3 +113,29 @@ class RMSprop:
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+
+
+def make_optimizer(spec, n_params):
+    """The optimizer ``spec.solver`` names, for ``n_params`` weights (None: lbfgs)."""
+    lr, dtype = spec.learning_rate_init, spec.dtype
+    if spec.solver == "sgd":
+        return SGD(n_params, dtype, lr, spec.momentum, spec.nesterovs_momentum)
+    if spec.solver == "adam":
+        return Adam(n_params, dtype, lr, spec.beta_1, spec.beta_2, spec.epsilon)
+    if spec.solver == "rmsprop":
+        return RMSprop(n_params, dtype, lr, spec.rho, spec.epsilon)
+    return None  # lbfgs keeps no optimizer state
+
+
+def optimizer_settings(optimizer):
+    """The spec settings an optimizer was made with: ``make_optimizer``'s inverse."""
+    if optimizer is None:
+        return {"solver": "lbfgs"}
+    names = {
+        SGD: ("sgd", {"momentum": "momentum", "nesterovs_momentum": "nesterov"}),
+        Adam: ("adam", {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}),
+        RMSprop: ("rmsprop", {"rho": "rho", "epsilon": "epsilon"}),
+    }
+    solver, fields = names[type(optimizer)]
+    settings = {name: getattr(optimizer, attr) for name, attr in fields.items()}
+    return {"solver": solver, "learning_rate_init": optimizer.learning_rate, **settings}

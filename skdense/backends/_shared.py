@@ -1,0 +1,55 @@
+"""What both engines compute the same way: inputs, initial weights, predictions."""
+
+import numpy as np
+
+from ._ops import ACTIVATIONS
+
+# Rows per forward chunk at prediction time: bounds memory on large inputs.
+PREDICT_CHUNK = 8192
+
+
+def as_input(X, dtype, input_scale):
+    """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place)."""
+    if input_scale == 1.0:
+        return np.asarray(X, dtype=dtype)
+    return np.multiply(X, dtype.type(input_scale), dtype=dtype)
+
+
+def initial_weight_law(spec, fan_in, fan_out):
+    """How a weight matrix is drawn: ``("normal", std)`` or ``("uniform", bound)``.
+
+    "normal" is the book's N(0, 1); "he" is N(0, 2 / fan_in); "glorot" is
+    uniform on ``+-sqrt(6 / (fan_in + fan_out))``, with scikit-learn's smaller
+    bound ``sqrt(2 / (fan_in + fan_out))`` for the logistic activation (the
+    hidden activation picks every layer's bound, the output layer's too).
+    Biases start at zero.
+    """
+    if spec.weight_init == "normal":
+        return "normal", 1.0
+    if spec.weight_init == "he":
+        return "normal", float(np.sqrt(2.0 / fan_in))
+    factor = 2.0 if spec.activation == "logistic" else 6.0
+    return "uniform", float(np.sqrt(factor / (fan_in + fan_out)))
+
+
+def forward_proba(X, coefs, intercepts, spec):
+    """Probabilities of the network's output layer, computed in float64.
+
+    float64 whatever the training dtype: float32 matrix products round
+    differently with the number of rows, and a sample's prediction must not
+    depend on the other rows it is predicted with. ``X`` may have any numeric
+    dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
+    """
+    coefs = [np.asarray(w, np.float64) for w in coefs]
+    intercepts = [np.asarray(b, np.float64) for b in intercepts]
+    activations = [ACTIVATIONS[spec.activation]] * (len(coefs) - 1)
+    activations.append(ACTIVATIONS[spec.output])
+    proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
+    for start in range(0, X.shape[0], PREDICT_CHUNK):
+        a = as_input(
+            X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
+        )
+        for w, b, activate in zip(coefs, intercepts, activations, strict=True):
+            a = activate(a @ w + b)
+        proba[start : start + len(a)] = a
+    return proba

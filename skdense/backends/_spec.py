@@ -1,0 +1,167 @@
+"""The network every engine builds, and the contract every engine keeps.
+
+:class:`NetworkSpec` is the one list of network and optimizer settings: each
+field carries its default and the values it accepts, and the estimator's
+parameter table takes its network rows from here. An engine is built from a
+spec and a random seed, and offers the methods of :class:`Engine`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
+from .._constraints import constraints_of as _constraints_of
+
+_Real, _Integral = numbers.Real, numbers.Integral
+
+# Output layer -> its loss: a sigmoid unit with logistic loss, or a softmax
+# with cross-entropy. Both give d(loss)/d(logits) = proba - y.
+OUTPUTS = ("logistic", "softmax")
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _layer_sizes(value):
+    sizes = (value,) if isinstance(value, _Integral) else tuple(value)
+    return all(
+        isinstance(s, _Integral) and not isinstance(s, (bool, np.bool_)) and s >= 1
+        for s in sizes
+    )
+
+
+LAYER_SIZES = Satisfies(_layer_sizes, "an int or a tuple of positive ints (>= 1)")
+COMPUTE_DTYPE = Satisfies(lambda v: np.dtype(v) in DTYPES, "np.float32 or np.float64")
+_RATE = Interval(_Real, 0.0, 1.0, closed="left")
+_PENALTY = Interval(_Real, 0.0, None)
+_POSITIVE = Interval(_Real, 0.0, None, closed="neither")
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that defines a network and its optimizer, resolved.
+
+    ``n_features``, ``n_outputs`` and ``output`` come from the data; every
+    other field has :class:`skdense.DenseClassifier`'s parameter of the same
+    name, default and meaning. Construction checks each value and resolves
+    aliases and "auto": ``activation="sigmoid"`` becomes "logistic",
+    ``weight_init="auto"`` "he" (relu) or "glorot", ``dtype`` a
+    ``numpy.dtype``, ``input_scale=None`` 1.0.
+
+    Examples
+    --------
+    >>> from skdense.backends import NetworkSpec
+    >>> spec = NetworkSpec(n_features=4, n_outputs=3, output="softmax")
+    >>> spec.weight_init, spec.dtype, spec.input_scale
+    ('he', dtype('float32'), 1.0)
+    """
+
+    n_features: int
+    n_outputs: int
+    output: str
+    hidden_layer_sizes: tuple[int, ...] = setting((100,), LAYER_SIZES)
+    activation: str = setting(
+        "relu", Options("identity", "logistic", "sigmoid", "tanh", "relu")
+    )
+    weight_init: str = setting("auto", Options("auto", "glorot", "he", "normal"))
+    alpha: float = setting(0.0001, _PENALTY)
+    l1: float = setting(0.0, _PENALTY)
+    dropout: float = setting(0.0, _RATE)
+    solver: str = setting("adam", Options("sgd", "adam", "rmsprop", "lbfgs"))
+    learning_rate_init: float = setting(0.001, _POSITIVE)
+    momentum: float = setting(0.9, Interval(_Real, 0.0, 1.0))
+    nesterovs_momentum: bool = setting(True, Boolean())
+    beta_1: float = setting(0.9, _RATE)
+    beta_2: float = setting(0.999, _RATE)
+    rho: float = setting(0.9, _RATE)
+    epsilon: float = setting(1e-8, _POSITIVE)
+    dtype: np.dtype = setting(np.float32, COMPUTE_DTYPE)
+    input_scale: float = setting(None, Options(None), _POSITIVE)
+
+    def __post_init__(self):
+        for name, constraints in SETTINGS.items():
+            check_value("NetworkSpec", name, getattr(self, name), constraints)
+        check_value("NetworkSpec", "output", self.output, [Options(*OUTPUTS)])
+        for name in ("n_features", "n_outputs"):
+            check_value("NetworkSpec", name, getattr(self, name), [_AT_LEAST_ONE])
+        activation = "logistic" if self.activation == "sigmoid" else self.activation
+        weight_init = self.weight_init
+        if weight_init == "auto":
+            weight_init = "he" if activation == "relu" else "glorot"
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, _Integral) else sizes
+        resolved = {
+            "n_features": int(self.n_features),
+            "n_outputs": int(self.n_outputs),
+            "hidden_layer_sizes": tuple(int(s) for s in sizes),
+            "activation": activation,
+            "weight_init": weight_init,
+            "nesterovs_momentum": bool(self.nesterovs_momentum),
+            "dtype": np.dtype(self.dtype),
+            "input_scale": 1.0 if self.input_scale is None else float(self.input_scale),
+        }
+        for name, value in resolved.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
+
+    @property
+    def layer_sizes(self):
+        """Units of every layer, inputs first: ``(n_features, ..., n_outputs)``."""
+        return (self.n_features, *self.hidden_layer_sizes, self.n_outputs)
+
+    def replace(self, **changes):
+        """A copy with some fields changed (and checked again)."""
+        return dataclasses.replace(self, **changes)
+
+
+_AT_LEAST_ONE = Interval(_Integral, 1, None)
+# The settings (every field but the data's shape), with their constraints.
+SETTINGS = _constraints_of(NetworkSpec)
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the training loop and the estimator ask of a network.
+
+    Weights travel as ``[W_1, ..., W_L, b_1, ..., b_L]`` lists of arrays.
+    """
+
+    spec: NetworkSpec
+    learning_rate: float  # set by the learning-rate schedule between epochs
+
+    @property
+    def coefs_(self) -> list[np.ndarray]: ...
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]: ...
+
+    def train_epoch(
+        self, X, Y, sample_weight=None, batch_size=200, shuffle=True, stop=None
+    ) -> tuple[float, float]:
+        """One pass over the data in minibatches: ``(loss, accuracy)``."""
+
+    def end_training(self) -> None:
+        """Free what training held (buffers, tensors)."""
+
+    def evaluate(self, X, Y, sample_weight=None) -> tuple[float, float]:
+        """Objective and accuracy of all of ``X`` as one batch, no dropout."""
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Output-layer probabilities in float64, ``(n_samples, n_outputs)``."""
+
+    def get_weights(self) -> list[np.ndarray]: ...
+
+    def set_weights(self, weights: list[np.ndarray]) -> None: ...
+
+
+@runtime_checkable
+class FullBatchEngine(Engine, Protocol):
+    """An engine that also trains with full-batch L-BFGS."""
+
+    def fit_lbfgs(
+        self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4, stop=None
+    ) -> tuple[list[float], int]:
+        """Run L-BFGS; return the loss after each iteration and the count."""

@@ -1,0 +1,119 @@
+"""The training run: warnings that point at the caller, samples seen (t_)."""
+
+import warnings
+
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import cross_validate
+
+import skdense
+from skdense import DenseClassifier
+
+
+def _only(caught, category):
+    found = [w for w in caught if issubclass(w.category, category)]
+    assert len(found) == 1, [str(w.message) for w in caught]
+    return found[0]
+
+
+def _fit_recording(clf, X, y, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y, **kwargs)
+    return caught
+
+
+def test_convergence_warning_points_at_the_callers_fit(blobs):
+    X, y = blobs
+    caught = _fit_recording(DenseClassifier((4,), max_iter=2), X, y)
+    warning = _only(caught, ConvergenceWarning)
+    assert warning.filename == __file__
+    assert "Stochastic optimizer" in str(warning.message)
+
+
+def test_lbfgs_has_its_own_convergence_message(blobs):
+    X, y = blobs
+    caught = _fit_recording(DenseClassifier((4,), solver="lbfgs", max_iter=2), X, y)
+    warning = _only(caught, ConvergenceWarning)
+    assert warning.filename == __file__
+    assert str(warning.message).startswith("L-BFGS: maximum iterations (2)")
+    assert "Stochastic" not in str(warning.message)
+
+
+def test_divergence_warning_points_at_the_callers_fit(blobs):
+    X, y = blobs
+    clf = DenseClassifier(
+        (16,),
+        activation="identity",
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=1e3,
+        random_state=0,
+    )
+    warning = _only(_fit_recording(clf, X * 1e4, y), RuntimeWarning)
+    assert "diverged" in str(warning.message)
+    assert warning.filename == __file__
+
+
+def test_batch_size_warning_points_at_the_callers_fit(blobs):
+    X, y = blobs
+    clf = DenseClassifier((4,), batch_size=1000, max_iter=1)
+    caught = _fit_recording(clf, X, y)
+    warning = _only([w for w in caught if "batch_size" in str(w.message)], UserWarning)
+    assert warning.filename == __file__
+
+
+def test_inside_a_search_the_warning_names_scikit_learn_not_skdense(blobs):
+    X, y = blobs
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cross_validate(DenseClassifier((4,), max_iter=1), X, y, cv=2)
+    found = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(found) == 2
+    for warning in found:
+        assert "sklearn" in warning.filename
+        assert "skdense" not in warning.filename.split("sklearn")[-1]
+
+
+def test_version_warning_points_at_the_callers_load(blobs, tmp_path):
+    import pickle
+
+    X, y = blobs
+    clf = DenseClassifier((4,), solver="lbfgs", max_iter=5)
+    _fit_recording(clf, X, y)
+    state = clf.__getstate__()
+    state["_skdense_version"] = "0.0.1"
+    with pytest.warns(skdense.InconsistentVersionWarning) as caught:
+        DenseClassifier.__new__(DenseClassifier).__setstate__(state)
+    assert caught[0].filename == __file__
+    with pytest.warns(skdense.InconsistentVersionWarning) as caught:
+        version = skdense.__version__.encode()
+        pickle.loads(pickle.dumps(clf).replace(version, b"0.0.1"))
+    assert caught[0].filename == __file__
+
+
+def test_t_counts_the_samples_of_partial_fit_chunks_of_any_size(blobs):
+    X, y = blobs
+    clf = DenseClassifier((4,), solver="sgd", learning_rate="invscaling")
+    clf.partial_fit(X[:30], y[:30], classes=[0, 1, 2])
+    assert clf.t_ == 30
+    clf.partial_fit(X[30:], y[30:])
+    assert clf.t_ == 120
+    clf.partial_fit(X[:7], y[:7])
+    assert clf.t_ == 127
+    # invscaling reads the samples seen: lr0 / (t + 1) ** power_t
+    assert clf.network_.learning_rate == pytest.approx(0.001 / 128**0.5)
+
+
+def test_t_counts_epochs_of_fit_and_continues_under_warm_start(blobs):
+    X, y = blobs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = DenseClassifier((4,), max_iter=3).fit(X, y)
+        assert clf.t_ == 3 * len(X)
+        clf.set_params(warm_start=True, max_iter=2).fit(X[:50], y[:50])
+        assert clf.t_ == 3 * len(X) + 2 * 50
+        clf.set_params(warm_start=False).fit(X, y)
+        assert clf.t_ == 2 * len(X)
+        split = DenseClassifier((4,), max_iter=2, early_stopping=True).fit(X, y)
+    assert split.t_ == 2 * (len(X) - 12)  # the validation tenth is not trained on
