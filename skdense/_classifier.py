@@ -1,6 +1,11 @@
 """DenseClassifier: a dense neural network as a scikit-learn classifier."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
@@ -163,39 +168,39 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | tuple[int, ...] = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        l1=0.0,
-        dropout=0.0,
-        weight_init="auto",
-        rho=0.9,
-        class_weight=None,
-        dtype=np.float32,
-        input_scale=None,
-        backend="numpy",
-    ):
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        l1: float = 0.0,
+        dropout: float = 0.0,
+        weight_init: str = "auto",
+        rho: float = 0.9,
+        class_weight: Mapping | str | None = None,
+        dtype: type | np.dtype | str = np.float32,
+        input_scale: float | None = None,
+        backend: str = "numpy",
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -231,7 +236,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
     # -- public API ------------------------------------------------------------
 
     @classmethod
-    def from_preset(cls, name, **params):
+    def from_preset(cls, name: str, **params) -> DenseClassifier:
         """A classifier with a named parameter set of :mod:`skdense.presets`.
 
         Parameters
@@ -263,7 +268,13 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             )
         return cls(**{**PRESETS[name], **params})
 
-    def fit(self, X, y, sample_weight=None, validation_data=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    ) -> DenseClassifier:
         """Train the network on ``(X, y)``.
 
         Parameters
@@ -288,7 +299,13 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             return self._fit(X, y, sample_weight, validation_data, incremental=False)
 
     @available_if(_has_stochastic_solver)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> DenseClassifier:
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
         Parameters
@@ -316,7 +333,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
                 X, y, sample_weight, None, incremental=True, classes=classes
             )
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Probability of each class, columns in the order of ``classes_``.
 
         Parameters
@@ -346,7 +363,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             return np.hstack([1.0 - proba, proba])
         return proba
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Logarithm of :meth:`predict_proba`.
 
         Parameters
@@ -362,7 +379,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray:
         """Most probable class of each sample.
 
         Parameters
@@ -379,18 +396,18 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(proba, axis=1)]
 
     @property
-    def loss_curve_(self):
+    def loss_curve_(self) -> list[float]:
         check_is_fitted(self)
         return self.history_["loss"]
 
     @property
-    def coefs_(self):
+    def coefs_(self) -> list[NDArray]:
         """Weight matrices of the network, input layer first."""
         check_is_fitted(self)
         return self.network_.coefs_
 
     @property
-    def intercepts_(self):
+    def intercepts_(self) -> list[NDArray]:
         """Bias vectors of the network, input layer first."""
         check_is_fitted(self)
         return self.network_.intercepts_

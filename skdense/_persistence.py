@@ -6,6 +6,12 @@ other. Under the Keras backend the network travels inside it in Keras's own
 ``.keras`` format, loaded with Keras's safe mode on.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from os import PathLike
+from typing import IO, Any
+
 from ._warnings import warn_user
 
 # skdense's own types in a saved model, for ``skops.io.load(file, trusted=...)``.
@@ -54,7 +60,7 @@ def _import_skops():
     return skops.io
 
 
-def save(estimator, file):
+def save(estimator: Any, file: str | PathLike | IO[bytes]) -> None:
     """Save a model (a DenseClassifier, or a Pipeline holding one) with skops.
 
     Parameters
@@ -83,7 +89,7 @@ def save(estimator, file):
     _import_skops().dump(estimator, file)
 
 
-def load(file, trusted=()):
+def load(file: str | PathLike | IO[bytes], trusted: Sequence[str] = ()) -> Any:
     """Load a model saved with :func:`save` (or ``skops.io.dump``).
 
     Only scikit-learn's and NumPy's types that skops trusts by default, the

@@ -6,9 +6,13 @@ learning curves. ``skdense compare`` (see :mod:`skdense.cli`) prints and saves
 what it returns.
 """
 
+from __future__ import annotations
+
 import importlib.util
+import os
 import time
 import warnings
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits
@@ -108,17 +112,17 @@ def _refit_with_curves(model, X, y, X_test, y_test):
 
 
 def compare(
-    dataset="fashion-mnist",
-    models=None,
+    dataset: str = "fashion-mnist",
+    models: Sequence[str] | None = None,
     *,
-    data_home=None,
-    cv=5,
-    n_samples=None,
-    epochs=None,
-    n_jobs=None,
-    random_state=42,
-    log=print,
-):
+    data_home: str | os.PathLike | None = None,
+    cv: int = 5,
+    n_samples: int | None = None,
+    epochs: int | None = None,
+    n_jobs: int | None = None,
+    random_state: int = 42,
+    log: Callable[[str], object] = print,
+) -> dict:
     """Cross-validate, refit and test each model on one dataset.
 
     Parameters

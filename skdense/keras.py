@@ -6,8 +6,11 @@ It fits scikeras's ``KerasClassifier(model=...)``, which passes the data's
 shape through ``meta``, and plain Keras code, which passes it by name.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import inspect
+from typing import Any
 
 from .backends import NetworkSpec
 from .backends._keras import build_model as _build_model
@@ -18,8 +21,13 @@ MODEL_SETTINGS = [name for name in SETTINGS if name != "input_scale"]
 
 
 def build_model(
-    meta=None, *, n_features=None, n_classes=None, batch_size=32, **settings
-):
+    meta: dict | None = None,
+    *,
+    n_features: int | None = None,
+    n_classes: int | None = None,
+    batch_size: int = 32,
+    **settings: Any,
+) -> Any:
     """Build the compiled Keras network of a :class:`~skdense.DenseClassifier`.
 
     Parameters

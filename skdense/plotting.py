@@ -5,14 +5,17 @@ Needs matplotlib (the ``plot`` extra). Figures are built with
 global state or needs a display; save them with ``fig.savefig(path)``.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
+from typing import Any
 
 
 def _history(source):
     return source.history_ if hasattr(source, "history_") else source
 
 
-def plot_learning_curves(histories, *, title=None):
+def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
     """Plot loss and accuracy per epoch, training (solid) and validation (dashed).
 
     Parameters

@@ -5,6 +5,8 @@ scikit-learn sees. Every engine is built from a :class:`NetworkSpec` and a
 seed and keeps the :class:`Engine` contract.
 """
 
+from __future__ import annotations
+
 from ._numpy import DenseNetwork, MinibatchNetwork, MultiClassNetwork
 from ._spec import Engine, FullBatchEngine, NetworkSpec
 
@@ -12,7 +14,9 @@ BACKENDS = ("numpy", "keras")
 _NUMPY_NETWORKS = {"logistic": MinibatchNetwork, "softmax": MultiClassNetwork}
 
 
-def make_network(backend, spec, random_state=None):
+def make_network(
+    backend: str, spec: NetworkSpec, random_state: int | None = None
+) -> Engine:
     """Build ``backend``'s network for ``spec``, seeded by ``random_state``.
 
     Examples

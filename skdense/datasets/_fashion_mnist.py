@@ -1,5 +1,7 @@
 """Fashion-MNIST loader reading the four standard IDX gzip files."""
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
@@ -71,15 +73,15 @@ def _locate(names, data_home, download):
 
 
 def load_fashion_mnist(
-    data_home=None,
+    data_home: str | os.PathLike | None = None,
     *,
-    subset="train",
-    flatten=True,
-    scale=True,
-    dtype=np.float32,
-    return_X_y=False,
-    download=True,
-):
+    subset: str = "train",
+    flatten: bool = True,
+    scale: bool = True,
+    dtype: type | np.dtype | str = np.float32,
+    return_X_y: bool = False,
+    download: bool = True,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load Fashion-MNIST from its IDX gzip files, downloading them if needed.
 
     The files are looked for in ``data_home``; without it, in the folder the

@@ -1,6 +1,9 @@
 """Reader for the IDX format of the MNIST family (optionally gzip-compressed)."""
 
+from __future__ import annotations
+
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,7 @@ _IDX_DTYPES = {
 }
 
 
-def read_idx(path):
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read an IDX file (``.gz`` or plain) into a NumPy array.
 
     Parameters
