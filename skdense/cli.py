@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ._version import __version__
 from .compare import DATASETS, MODELS, compare, default_models
 
 COLUMNS = ("model", "cv accuracy", "fit time (s)", "test accuracy", "reference figure")
@@ -47,6 +48,7 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="skdense", description="Dense neural networks as scikit-learn estimators."
     )
+    parser.add_argument("--version", action="version", version=f"skdense {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "compare",

@@ -126,3 +126,12 @@ def test_module_runs_as_a_command():
         check=True,
     )
     assert "--dataset {fashion-mnist,digits,breast-cancer}" in result.stdout
+
+
+def test_version_flag_prints_the_package_version(capsys):
+    import skdense
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skdense {skdense.__version__}"
