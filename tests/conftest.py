@@ -26,13 +26,26 @@ def _has_fashion_mnist(files=FASHION_FILES):
     return bool(home) and all((Path(home) / f).is_file() for f in files)
 
 
+# Doctests that need an optional extra: module path -> (import name, extra).
+DOCTEST_EXTRAS = {
+    "skdense/keras.py": ("tensorflow", "keras"),
+    "skdense/backends/_keras.py": ("tensorflow", "keras"),
+    "skdense/_persistence.py": ("skops", "persist"),
+    "skdense/plotting.py": ("matplotlib", "plot"),
+}
+
+
 def pytest_collection_modifyitems(items):
     """Skip doctests whose optional parts are missing, saying how to get them."""
     for item in items:
         if not item.nodeid.startswith("skdense"):
             continue
-        if not HAS_KERAS and "keras" in item.nodeid:
-            item.add_marker(pytest.mark.skip(reason=NO_KERAS))
+        module = item.nodeid.split("::")[0]
+        if module in DOCTEST_EXTRAS:
+            package, extra = DOCTEST_EXTRAS[module]
+            if importlib.util.find_spec(package) is None:
+                reason = f"{package} not installed: pip install 'skdense[{extra}]'"
+                item.add_marker(pytest.mark.skip(reason=reason))
         if item.nodeid.endswith("load_fashion_mnist") and not _has_fashion_mnist(
             FASHION_TEST_FILES
         ):
