@@ -12,19 +12,17 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._base import DenseNetworkMixin
 from ._data import (
     INTEGER_DTYPES,
-    check_classes,
-    class_sample_weight,
-    class_targets,
+    as_rows,
+    check_validation_data,
+    encode_targets,
     split_validation,
     unchanged_on_error,
 )
 from ._params import check_params
-from ._persistence import check_version
 from ._training import train
-from ._version import __version__
-from .backends import make_network
 
 
 def _has_stochastic_solver(estimator):
@@ -36,7 +34,7 @@ def _has_stochastic_solver(estimator):
     return True
 
 
-class DenseClassifier(ClassifierMixin, BaseEstimator):
+class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
     """Dense (fully connected) neural network classifier.
 
     A drop-in for :class:`sklearn.neural_network.MLPClassifier`: parameters
@@ -87,18 +85,20 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
     nesterovs_momentum : bool, default=True
         Whether "sgd" uses Nesterov's momentum.
     early_stopping : bool, default=False
-        Whether to stop when the validation loss stops improving and restore
-        the weights of the best epoch. The validation set is
-        ``validation_data`` when given to ``fit``, otherwise a stratified
-        ``validation_fraction`` of the training data.
+        Whether to stop when the validation score (see ``scoring``) has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the
+        weights of the best epoch. The validation set is ``validation_data``
+        when given to ``fit``, otherwise a stratified ``validation_fraction``
+        of the training data. ``partial_fit`` refuses it, as MLPClassifier's.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Numerical-stability constant of adam and rmsprop.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without an improvement of at least ``tol`` before stopping;
+        ``np.inf`` never stops early.
     max_fun : int, default=15000
         Maximum number of loss evaluations of "lbfgs".
     l1 : float, default=0.0
@@ -107,7 +107,8 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         Fraction of each hidden layer's units dropped at each training step.
     weight_init : {"auto", "glorot", "he", "normal"}, default="auto"
         Weight initialisation: Glorot uniform, He normal, or N(0, 1) as in the
-        book's networks; "auto" is "he" for relu and "glorot" otherwise.
+        book's networks; "auto" is MLPClassifier's rule, Glorot uniform for
+        every activation (with scikit-learn's smaller bound for logistic).
     rho : float, default=0.9
         Decay rate of rmsprop's running mean of squared gradients.
     class_weight : dict, "balanced" or None, default=None
@@ -123,6 +124,11 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
     backend : {"numpy", "keras"}, default="numpy"
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).
+    scoring : {"loss"} or None, default=None
+        What early stopping watches on the validation set, under
+        HistGradientBoosting's name: None is MLPClassifier's rule, the
+        accuracy (the estimator's ``score``); "loss" is the validation loss.
+        Without early stopping the training loss is watched.
 
     Attributes
     ----------
@@ -137,7 +143,8 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         Keras reports them), plus "val_loss" and "val_accuracy" when there is
         a validation set.
     n_iter_ : int
-        Number of epochs (lbfgs iterations) run, over all calls.
+        Number of epochs (lbfgs iterations) of the last ``fit``, as
+        MLPClassifier counts them; ``partial_fit`` adds one per call.
     t_ : int
         Number of training samples seen by the stochastic solvers, over the
         calls that continued training (``partial_fit``, ``warm_start``): the
@@ -148,6 +155,19 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         Training loss of the last epoch.
     loss_curve_ : list of float
         ``history_["loss"]``, under MLPClassifier's name.
+    best_loss_ : float or None
+        Lowest training loss reached; None with early stopping.
+    validation_scores_ : list of float or None
+        Each epoch's validation score (see ``scoring``; with "loss", the
+        negated validation loss) with early stopping, else None.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``; None without early stopping.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        Output activation, "logistic" (two classes) or "softmax".
 
     See Also
     --------
@@ -200,6 +220,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         dtype: type | np.dtype | str = np.float32,
         input_scale: float | None = None,
         backend: str = "numpy",
+        scoring: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -232,41 +253,9 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         self.dtype = dtype
         self.input_scale = input_scale
         self.backend = backend
+        self.scoring = scoring
 
     # -- public API ------------------------------------------------------------
-
-    @classmethod
-    def from_preset(cls, name: str, **params) -> DenseClassifier:
-        """A classifier with a named parameter set of :mod:`skdense.presets`.
-
-        Parameters
-        ----------
-        name : str
-            One of ``skdense.presets.PRESETS``: "book-multiclass",
-            "book-binary", "keras-sgd", "keras-rmsprop", "keras-relu-512",
-            "fashion-mnist-tuned".
-        **params
-            Parameters that override or complete the preset's.
-
-        Returns
-        -------
-        clf : DenseClassifier
-            An unfitted classifier.
-
-        Examples
-        --------
-        >>> from skdense import DenseClassifier
-        >>> clf = DenseClassifier.from_preset("book-multiclass", max_iter=10)
-        >>> clf.weight_init, clf.learning_rate_init, clf.max_iter
-        ('normal', 0.1, 10)
-        """
-        from .presets import PRESETS
-
-        if name not in PRESETS:
-            raise ValueError(
-                f"Unknown preset {name!r}; available: {', '.join(sorted(PRESETS))}."
-            )
-        return cls(**{**PRESETS[name], **params})
 
     def fit(
         self,
@@ -279,10 +268,12 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
-            Class labels of any type (strings, -1/+1, integers, ...).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type (strings, -1/+1, integers, ...), or a 0/1
+            indicator matrix for multilabel classification (one sigmoid output
+            per label, their binary cross-entropies summed).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
         validation_data : tuple (X_val, y_val), default=None
@@ -310,12 +301,13 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix (multilabel).
         classes : array-like of shape (n_classes,), default=None
-            All the classes that can occur; required on the first call.
+            All the classes that can occur; required on the first call,
+            unless y is a multilabel indicator (its columns are the labels).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
 
@@ -325,10 +317,6 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
             The updated estimator.
         """
         with unchanged_on_error(self):
-            if classes is None and not hasattr(self, "classes_"):
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
             return self._fit(
                 X, y, sample_weight, None, incremental=True, classes=classes
             )
@@ -338,28 +326,36 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities; each row sums to 1.
+            Class probabilities; each row sums to 1. For a multilabel model,
+            the probability of each label, shape (n_samples, n_labels), as
+            MLPClassifier gives it.
         """
         check_is_fitted(self)
         X = validate_data(
-            self, X, reset=False, dtype=(np.float64, np.float32, *INTEGER_DTYPES)
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32, *INTEGER_DTYPES),
+            accept_sparse=("csr", "csc"),
         )
+        X = as_rows(X)
         with np.errstate(over="ignore", invalid="ignore"):
             proba = self.network_.predict_proba(X)
         if not np.all(np.isfinite(proba)):
+            largest = abs(X).max() if X.size else 0.0
             raise ValueError(
                 "The network's output overflowed to infinity or NaN for some rows "
-                f"of X (its largest magnitude is {np.max(np.abs(X)):.3g}): the "
-                "features are too large for the network. Scale them, for example "
-                "with StandardScaler or input_scale."
+                f"of X (its largest magnitude is {largest:.3g}): the features are "
+                "too large for the network. Scale them, for example with "
+                "StandardScaler or input_scale."
             )
-        if len(self.classes_) == 2:
+        if self.network_.spec.n_outputs == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
 
@@ -368,7 +364,7 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -384,78 +380,83 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Predicted labels, taken from ``classes_``.
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels, taken from ``classes_``; for a multilabel model,
+            the 0/1 indicator matrix (a label is on above probability 0.5).
         """
         proba = self.predict_proba(X)
+        if self._multilabel:
+            return (proba > 0.5).astype(int)
         return self.classes_[np.argmax(proba, axis=1)]
-
-    @property
-    def loss_curve_(self) -> list[float]:
-        check_is_fitted(self)
-        return self.history_["loss"]
-
-    @property
-    def coefs_(self) -> list[NDArray]:
-        """Weight matrices of the network, input layer first."""
-        check_is_fitted(self)
-        return self.network_.coefs_
-
-    @property
-    def intercepts_(self) -> list[NDArray]:
-        """Bias vectors of the network, input layer first."""
-        check_is_fitted(self)
-        return self.network_.intercepts_
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state["_skdense_version"] = __version__
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        saved_version = state.pop("_skdense_version", None)
-        if "network_" in state:  # an unfitted model has nothing to get wrong
-            check_version(saved_version, __version__, type(self).__name__)
-            state.setdefault("t_", None)  # 0.1.0 did not count samples seen
-        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
         return tags
 
     # -- training --------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
         settings = check_params(self)
+        if incremental and settings.training.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         dtype = settings.dtype
         continuing = hasattr(self, "classes_") and (incremental or settings.warm_start)
         X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=(dtype, *INTEGER_DTYPES)
+            self,
+            X,
+            y,
+            reset=not continuing,
+            dtype=(dtype, *INTEGER_DTYPES),
+            accept_sparse=("csr", "csc"),
+            multi_output=True,
         )
+        X = as_rows(X)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        classes_ = check_classes(y, classes, self.classes_ if continuing else None)
-        y_index = np.searchsorted(classes_, y)
-        sample_weight = class_sample_weight(
-            sample_weight, y_index, classes_, settings.class_weight
+        multilabel = y.ndim == 2
+        if continuing and multilabel != self._multilabel:
+            raise ValueError(
+                f"y is {'multilabel' if multilabel else 'one label per sample'}, but "
+                "the model was trained on "
+                f"{'one label per sample' if multilabel else 'multilabel'} y."
+            )
+        known = self.classes_ if continuing else None
+        if incremental and known is None and classes is None and not multilabel:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if continuing and not incremental and not multilabel:
+            self._check_same_classes(y)
+        classes_, Y, sample_weight = encode_targets(
+            y, classes, known, sample_weight, settings.class_weight, dtype
         )
-        data = (X, class_targets(y_index, len(classes_), dtype), sample_weight)
+        data = (X, Y, sample_weight)
+        output = (
+            Y.shape[1],
+            "logistic" if Y.shape[1] == 1 or multilabel else "softmax",
+        )
         validation = None
         if validation_data is not None:
-            validation = self._check_validation_data(validation_data, classes_, dtype)
+            validation = check_validation_data(
+                self, validation_data, classes_, dtype, multilabel
+            )
         elif settings.training.early_stopping and not incremental:
             if settings.network["solver"] != "lbfgs":
                 seed = check_random_state(settings.random_state).randint(2**31)
                 fraction = settings.training.validation_fraction
-                data, validation = split_validation(data, fraction, seed, y_index)
+                # As MLPClassifier: stratified, but not for multilabel y.
+                data, validation = split_validation(
+                    data, fraction, seed, stratify=not multilabel
+                )
 
-        spec = settings.spec(X.shape[1], *self._output(len(classes_)))
+        spec = settings.spec(X.shape[1], *output)
         network = self._network(spec, settings, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0
@@ -473,47 +474,26 @@ class DenseClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes_
         self.network_ = network
         self.history_ = history
-        self.n_iter_ = (self.n_iter_ if continuing else 0) + outcome.n_iter
+        # As MLPClassifier: n_iter_ counts one fit's epochs; partial_fit adds up.
+        self.n_iter_ = (self.n_iter_ if incremental and continuing else 0) + (
+            outcome.n_iter
+        )
         self.t_ = outcome.t
         self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
+        early_stopping = settings.training.early_stopping and validation is not None
+        self._set_best_figures(history, early_stopping, settings.training.scoring)
         return self
 
-    @staticmethod
-    def _output(n_classes):
-        """Output units and kind: one sigmoid unit for 2 classes, else a softmax."""
-        return (1, "logistic") if n_classes == 2 else (n_classes, "softmax")
-
-    def _check_validation_data(self, validation_data, classes_, dtype):
-        try:
-            X_val, y_val = validation_data
-        except (TypeError, ValueError):
+    def _check_same_classes(self, y):
+        if not np.array_equal(np.unique(y), self.classes_):
             raise ValueError(
-                "validation_data must be a tuple (X_val, y_val)."
-            ) from None
-        X_val = validate_data(self, X_val, reset=False, dtype=(dtype, *INTEGER_DTYPES))
-        y_val = column_or_1d(y_val)
-        if len(y_val) != X_val.shape[0]:
-            raise ValueError(
-                f"validation_data has {X_val.shape[0]} samples in X_val but "
-                f"{len(y_val)} in y_val."
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                f"{np.unique(y)}"
             )
-        unseen = np.setdiff1d(y_val, classes_)
-        if unseen.size:
-            raise ValueError(f"validation_data has labels {unseen.tolist()} not in y.")
-        y_index = np.searchsorted(classes_, y_val)
-        return X_val, class_targets(y_index, len(classes_), dtype), None
 
-    def _network(self, spec, settings, incremental, continuing):
-        if incremental and continuing:
-            return self.network_
-        seed = check_random_state(settings.random_state).randint(2**31)
-        network = make_network(settings.backend, spec, seed)
-        if continuing:  # warm_start: new optimizer settings, previous weights
-            old = self.network_.get_weights()
-            if [w.shape for w in old] != [w.shape for w in network.get_weights()]:
-                raise ValueError(
-                    "warm_start needs the same network shape as the previous fit; "
-                    "hidden_layer_sizes changed. Set warm_start=False to refit."
-                )
-            network.set_weights(old)
-        return network
+    @property
+    def _multilabel(self):
+        """Whether the fitted network has one sigmoid output per label."""
+        spec = self.network_.spec
+        return spec.output == "logistic" and spec.n_outputs > 1

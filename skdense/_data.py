@@ -7,15 +7,23 @@ scikit-learn sees.
 from contextlib import contextmanager
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import column_or_1d, validate_data
 
 # Integer inputs (8-bit pixels, say) are kept as they are, memory maps included,
 # and converted to the compute dtype batch by batch: no float copy of X.
 INTEGER_DTYPES = tuple(
     np.dtype(f"{sign}int{bits}") for sign in ("u", "") for bits in (8, 16, 32, 64)
 )
+
+
+def as_rows(X):
+    """``X`` for row batches: CSC becomes CSR (sparse data stays sparse)."""
+    if sp.issparse(X) and X.format != "csr":
+        return X.tocsr()
+    return X
 
 
 @contextmanager
@@ -32,6 +40,12 @@ def unchanged_on_error(estimator):
 
 def check_classes(y, classes, known=None):
     """The sorted classes: ``known`` ones (training goes on), ``classes`` or y's."""
+    if known is not None and classes is not None:
+        if not np.array_equal(np.unique(column_or_1d(classes)), known):
+            raise ValueError(
+                f"`classes={list(classes)!r}` is not the same as on last call to "
+                f"partial_fit, was: {known!r}"
+            )
     if known is not None:
         classes_ = known
     elif classes is not None:
@@ -52,11 +66,56 @@ def check_classes(y, classes, known=None):
     return classes_
 
 
+def check_multilabel(y, classes, known=None):
+    """The labels of a 0/1 indicator ``y`` (n_samples, n_labels): their indices.
+
+    ``known`` are the labels of the fit training goes on from, ``classes``
+    those given to ``partial_fit``; both must be ``arange(n_labels)``.
+    """
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(
+            "A y with several columns must be a 0/1 indicator matrix (multilabel "
+            "classification); it holds other values. Multiclass-multioutput y is "
+            "not supported."
+        )
+    classes_ = np.arange(y.shape[1])
+    if known is not None and not np.array_equal(known, classes_):
+        raise ValueError(
+            f"y has {y.shape[1]} labels; the previous fit had {len(known)}."
+        )
+    if classes is not None and not np.array_equal(
+        np.unique(column_or_1d(classes)), classes_
+    ):
+        raise ValueError(
+            f"For a multilabel y of {y.shape[1]} labels, classes must be "
+            f"{classes_.tolist()} (the column indices); got {list(classes)!r}."
+        )
+    return classes_
+
+
 def class_targets(y_index, n_classes, dtype):
     """0/1 column for two classes, one-hot rows for more."""
     if n_classes == 2:
         return (y_index == 1).astype(dtype)[:, None]
     return np.eye(n_classes, dtype=dtype)[y_index]
+
+
+def encode_targets(y, classes, known, sample_weight, class_weight, dtype):
+    """``(classes_, Y, sample_weight)``: the classes and the network's targets.
+
+    Two classes give one 0/1 column (one sigmoid unit), more give one-hot
+    rows (a softmax), and a multilabel indicator ``y`` is its own target (one
+    sigmoid unit per label). ``known`` are the classes of the fit training
+    goes on from, if any.
+    """
+    if y.ndim == 2:
+        classes_ = check_multilabel(y, classes, known)
+        sample_weight = multilabel_sample_weight(sample_weight, len(y), class_weight)
+        return classes_, y.astype(dtype), sample_weight
+    classes_ = check_classes(y, classes, known)
+    y_index = np.searchsorted(classes_, y)
+    sample_weight = class_sample_weight(sample_weight, y_index, classes_, class_weight)
+    return classes_, class_targets(y_index, len(classes_), dtype), sample_weight
 
 
 def check_sample_weight(sample_weight, n_samples):
@@ -70,6 +129,19 @@ def check_sample_weight(sample_weight, n_samples):
         )
     if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
         raise ValueError("sample_weight must be finite and non-negative.")
+    return sample_weight
+
+
+def multilabel_sample_weight(sample_weight, n_samples, class_weight):
+    """Checked sample weights of a multilabel y, which takes no class weights."""
+    if class_weight is not None:
+        raise ValueError(
+            "class_weight is not supported for a multilabel y (a sample has "
+            "several labels); weigh samples with sample_weight instead."
+        )
+    sample_weight = check_sample_weight(sample_weight, n_samples)
+    if sample_weight is not None and not np.any(sample_weight > 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     return sample_weight
 
 
@@ -95,23 +167,61 @@ def class_sample_weight(sample_weight, y_index, classes_, class_weight):
     return sample_weight
 
 
-def split_validation(data, fraction, seed, y_index=None):
+def split_validation(data, fraction, seed, stratify=False):
     """Hold out ``fraction`` of ``(X, Y, sample_weight)``: ``(train, validation)``.
 
-    Stratified by ``y_index`` when every class has two samples or more.
+    With ``stratify``, split by class as MLPClassifier does (a class with one
+    sample raises scikit-learn's ValueError naming it).
     """
     X, Y, sw = data
-    stratify = None
-    if y_index is not None:
-        counts = np.bincount(y_index)
-        stratify = y_index if counts[counts > 0].min() >= 2 else None
     parts = train_test_split(
-        np.arange(X.shape[0]), test_size=fraction, random_state=seed, stratify=stratify
+        np.arange(X.shape[0]),
+        test_size=fraction,
+        random_state=seed,
+        stratify=Y.astype(bool) if stratify else None,
     )
-    if min(len(p) for p in parts) == 0:
-        raise ValueError("Too few samples to hold out a validation set.")
+    if len(parts[1]) < 2 or len(parts[0]) == 0:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' or "
+            "the size of your dataset."
+        )
 
     def take(idx):
         return X[idx], Y[idx], None if sw is None else sw[idx]
 
     return take(parts[0]), take(parts[1])
+
+
+def check_validation_data(estimator, validation_data, classes_, dtype, multilabel):
+    """``validation_data`` checked against the fit: ``(X_val, Y_val, None)``."""
+    try:
+        X_val, y_val = validation_data
+    except (TypeError, ValueError):
+        raise ValueError("validation_data must be a tuple (X_val, y_val).") from None
+    X_val = validate_data(
+        estimator,
+        X_val,
+        reset=False,
+        dtype=(dtype, *INTEGER_DTYPES),
+        accept_sparse=("csr", "csc"),
+    )
+    X_val = as_rows(X_val)
+    y_val = np.asarray(y_val) if multilabel else column_or_1d(y_val)
+    if len(y_val) != X_val.shape[0]:
+        raise ValueError(
+            f"validation_data has {X_val.shape[0]} samples in X_val but "
+            f"{len(y_val)} in y_val."
+        )
+    if multilabel:
+        if y_val.ndim != 2 or y_val.shape[1] != len(classes_):
+            raise ValueError(
+                f"validation_data's y_val must be an indicator matrix of "
+                f"{len(classes_)} labels; got shape {y_val.shape}."
+            )
+        check_multilabel(y_val, None, classes_)
+        return X_val, y_val.astype(dtype), None
+    unseen = np.setdiff1d(y_val, classes_)
+    if unseen.size:
+        raise ValueError(f"validation_data has labels {unseen.tolist()} not in y.")
+    y_index = np.searchsorted(classes_, y_val)
+    return X_val, class_targets(y_index, len(classes_), dtype), None

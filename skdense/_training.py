@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._constraints import Boolean, Interval, Options, setting
+from ._constraints import Boolean, Interval, Options, Satisfies, setting
 from ._progress import EpochProgress
 from ._warnings import warn_user
 
@@ -34,7 +34,9 @@ class TrainingSettings:
     batch_size: int | str = setting("auto", Options("auto"), Interval(_Integral, 1))
     shuffle: bool = setting(True, Boolean())
     tol: float = setting(1e-4, Interval(_Real, 0.0, None))
-    n_iter_no_change: int = setting(10, Interval(_Integral, 1, None))
+    n_iter_no_change: int | float = setting(
+        10, Interval(_Integral, 1, None), Satisfies(np.isposinf, "np.inf")
+    )
     early_stopping: bool = setting(False, Boolean())
     validation_fraction: float = setting(
         0.1, Interval(_Real, 0.0, 1.0, closed="neither")
@@ -45,6 +47,7 @@ class TrainingSettings:
     power_t: float = setting(0.5, Interval(_Real, 0.0, None))
     max_fun: int = setting(15000, Interval(_Integral, 1, None))
     verbose: int = setting(False, Boolean(), Interval(_Integral, 0, None))
+    scoring: str | None = setting(None, Options(None, "loss"))
 
     def batch_size_for(self, n_samples):
         """The batch size for ``n_samples`` training samples ("auto": 200 at most)."""
@@ -123,21 +126,33 @@ def _warn_interrupted(n_epochs):
 
 
 class _Monitor:
-    """Best monitored loss, epochs since it improved by ``tol``, best weights."""
+    """Best monitored score, epochs since it improved by ``tol``, best weights.
+
+    A score is better when higher: a loss is monitored as its negative.
+    """
 
     def __init__(self, tol, keep_best):
         self.tol = tol
         self.keep_best = keep_best
-        self.best = np.inf
+        self.best = -np.inf
         self.bad_epochs = 0
         self.best_weights = None
 
-    def update(self, value, network):
-        self.bad_epochs = self.bad_epochs + 1 if value > self.best - self.tol else 0
-        if value < self.best:
-            self.best = value
+    def update(self, score, network):
+        self.bad_epochs = self.bad_epochs + 1 if score < self.best + self.tol else 0
+        if score > self.best:
+            self.best = score
             if self.keep_best:
                 self.best_weights = network.get_weights()
+
+
+def validation_score(record, scoring):
+    """The early-stopping score of one epoch's figures (higher is better).
+
+    ``scoring=None`` is MLPClassifier's rule, the validation accuracy (the
+    estimator's ``score``); "loss" is the validation loss, negated.
+    """
+    return -record["val_loss"] if scoring == "loss" else record["val_accuracy"]
 
 
 def _all_finite(arrays):
@@ -175,8 +190,11 @@ def train(network, data, validation, history, settings, *, incremental=False, t=
     """
     with stop_on_interrupt() as stop:
         if network.spec.solver == "lbfgs":
-            n_iter, converged = _run_lbfgs(network, data, history, settings, stop)
-            solver = "L-BFGS"
+            n_iter, failure = _run_lbfgs(network, data, history, settings, stop)
+            warning = failure and (
+                f"L-BFGS failed to converge after {n_iter} iteration(s): {failure}. "
+                "Increase max_iter or max_fun, or scale the data."
+            )
         else:
             n_iter, converged, t = _run_epochs(
                 network,
@@ -188,20 +206,25 @@ def train(network, data, validation, history, settings, *, incremental=False, t=
                 t=t,
                 stop=stop,
             )
-            solver = "Stochastic optimizer"
+            warning = (
+                not converged
+                and not incremental
+                and n_iter == settings.max_iter
+                and (
+                    f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
+                    "reached and the optimization hasn't converged yet."
+                )
+            )
     if stop.is_set():
         _warn_interrupted(n_iter)
-    elif not converged and not incremental and n_iter == settings.max_iter:
-        warn_user(
-            f"{solver}: maximum iterations ({settings.max_iter}) reached and the "
-            "optimization hasn't converged yet.",
-            ConvergenceWarning,
-        )
+    elif warning:
+        warn_user(warning, ConvergenceWarning)
     return Outcome(n_iter, t)
 
 
 def _run_lbfgs(network, data, history, settings, stop):
-    losses, n_iter = network.fit_lbfgs(
+    """Run L-BFGS; return its iterations and why it failed (None: converged)."""
+    losses, n_iter, failure = network.fit_lbfgs(
         *data,
         max_iter=settings.max_iter,
         max_fun=settings.max_fun,
@@ -209,18 +232,19 @@ def _run_lbfgs(network, data, history, settings, stop):
         stop=stop,
     )
     history.setdefault("loss", []).extend(losses)
-    return n_iter, n_iter < settings.max_iter
+    return n_iter, failure
 
 
 def _run_epochs(network, data, validation, history, settings, *, max_iter, t, stop):
     """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
 
-    With ``early_stopping`` the validation loss is monitored and the best
-    weights are restored at the end; otherwise the training loss is
-    monitored. Training stops once the monitored loss has not improved by at
-    least ``tol`` for ``n_iter_no_change`` epochs (with the ``adaptive``
-    schedule, the learning rate is lowered first). ``converged`` is False when
-    the loop ran to ``max_iter`` without stopping, diverged or was stopped.
+    With ``early_stopping`` the validation score (see :func:`validation_score`)
+    is monitored and the best weights are restored at the end; otherwise the
+    training loss is monitored. Training stops once the monitored figure has
+    not improved by at least ``tol`` for ``n_iter_no_change`` epochs (with
+    the ``adaptive`` schedule, the learning rate is lowered first).
+    ``converged`` is False when the loop ran to ``max_iter`` without
+    stopping, diverged or was stopped.
     Once ``stop`` is set, the engine returns after its current batch, that
     partial epoch is recorded, and the loop ends.
     """
@@ -266,7 +290,10 @@ def _run_epochs(network, data, validation, history, settings, *, max_iter, t, st
             t += X.shape[0]
             schedule.epoch_end(network, t)
 
-            monitor.update(record["val_loss"] if monitor.keep_best else loss, network)
+            if monitor.keep_best:
+                monitor.update(validation_score(record, settings.scoring), network)
+            else:
+                monitor.update(-loss, network)
             if monitor.bad_epochs >= settings.n_iter_no_change:
                 if schedule.reduce_on_plateau(network):
                     monitor.bad_epochs = 0

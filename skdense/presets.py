@@ -99,6 +99,7 @@ KERAS_RELU_512 = {
 FASHION_MNIST_TUNED = dict(
     hidden_layer_sizes=(512, 256),
     activation="relu",
+    weight_init="he",
     solver="adam",
     learning_rate_init=0.001,
     dropout=0.3,

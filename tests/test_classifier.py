@@ -176,6 +176,7 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
         tol=0.0,
         n_iter_no_change=5,
         early_stopping=True,
+        scoring="loss",
         random_state=0,
     ).fit(X[::2], y_noisy[::2], validation_data=(X[1::2], y_noisy[1::2]))
     val_loss = clf.history_["val_loss"]
@@ -185,6 +186,43 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
     Y_val = np.eye(3)[y_noisy[1::2]]
     restored_loss, _ = clf.network_.evaluate(X[1::2], Y_val.astype(np.float32))
     assert restored_loss == pytest.approx(val_loss[best], rel=1e-5)
+    assert clf.validation_scores_ == [-v for v in val_loss]
+    assert clf.best_validation_score_ == -val_loss[best]
+    assert clf.best_loss_ is None
+
+
+def test_early_stopping_watches_the_validation_score_by_default(blobs):
+    """MLPClassifier's rule: validation accuracy, best weights restored."""
+    X, y = blobs
+    rng = np.random.default_rng(0)
+    y_noisy = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
+    clf = DenseClassifier(
+        hidden_layer_sizes=(64,),
+        learning_rate_init=0.05,
+        max_iter=300,
+        n_iter_no_change=5,
+        early_stopping=True,
+        random_state=0,
+    ).fit(X[::2], y_noisy[::2], validation_data=(X[1::2], y_noisy[1::2]))
+    scores = clf.validation_scores_
+    assert scores == clf.history_["val_accuracy"]
+    assert len(scores) == clf.n_iter_ < 300
+    best = int(np.argmax(scores))
+    # Stopped once n_iter_no_change epochs in a row failed to beat best + tol.
+    assert all(s < scores[best] + clf.tol for s in scores[best + 1 :])
+    assert len(scores) == best + 1 + 5
+    assert clf.best_validation_score_ == scores[best]
+    assert clf.score(X[1::2], y_noisy[1::2]) == pytest.approx(scores[best])
+    assert clf.best_loss_ is None
+
+
+def test_without_early_stopping_best_loss_is_kept(blobs):
+    X, y = blobs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = DenseClassifier(**FAST).fit(X, y, validation_data=(X, y))
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
 
 
 def test_early_stopping_holds_out_validation_fraction(blobs):
@@ -329,7 +367,8 @@ def test_warm_start_continues_from_the_previous_weights(blobs):
         clf.fit(X, y)
         first = clf.history_["loss"][-1]
         clf.fit(X, y)
-    assert clf.n_iter_ == 10
+    assert clf.n_iter_ == 5  # the epochs of the last fit, as MLPClassifier
+    assert len(clf.history_["loss"]) == 10
     assert clf.history_["loss"][5] < first * 1.05  # did not restart from scratch
     cold = clone(clf).set_params(warm_start=False)
     with warnings.catch_warnings():
@@ -395,6 +434,7 @@ def test_learning_rate_schedules(blobs):
         solver="sgd",
         learning_rate="invscaling",
         power_t=0.5,
+        n_iter_no_change=np.inf,
     ).fit(X, y)
     seen = 30 * len(X)
     assert inv.network_.learning_rate == pytest.approx(0.1 / (seen + 1) ** 0.5)

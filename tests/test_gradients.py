@@ -8,7 +8,9 @@ from skdense.backends import NetworkSpec, make_network
 
 def _network(n_outputs, **params):
     params = {"hidden_layer_sizes": (4, 3), "dtype": np.float64, **params}
-    output = "logistic" if n_outputs == 1 else "softmax"
+    output = "softmax"
+    if n_outputs in (1, "multilabel"):  # one sigmoid unit per label
+        output, n_outputs = "logistic", 1 if n_outputs == 1 else 3
     net = make_network("numpy", NetworkSpec(5, n_outputs, output, **params), 1)
     # Non-zero biases, so that no relu sits exactly on its kink at z = 0,
     # where a finite difference measures half the slope.
@@ -19,6 +21,8 @@ def _network(n_outputs, **params):
 
 
 def _targets(rng, n_outputs, n_samples):
+    if n_outputs == "multilabel":
+        return (rng.random((n_samples, 3)) > 0.5).astype(np.float64)
     if n_outputs == 1:
         return (rng.random((n_samples, 1)) > 0.5).astype(np.float64)
     return np.eye(n_outputs)[rng.integers(0, n_outputs, n_samples)]
@@ -41,7 +45,9 @@ def _numerical_gradients(net, loss, h=1e-6):
 
 
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
-@pytest.mark.parametrize("n_outputs", [1, 3], ids=["binary", "multiclass"])
+@pytest.mark.parametrize(
+    "n_outputs", [1, 3, "multilabel"], ids=["binary", "multiclass", "multilabel"]
+)
 @pytest.mark.parametrize(
     "alpha, l1",
     [(0.0, 0.0), (0.3, 0.0), (0.0, 0.2), (0.3, 0.2)],

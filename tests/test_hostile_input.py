@@ -1,8 +1,10 @@
 """Hostile input, tried at scale with hypothesis.
 
 Random shapes, dtypes, NaN/inf, huge and tiny values, duplicate and
-single-sample classes and object arrays go to ``fit``, ``partial_fit`` and
-``predict``/``predict_proba`` of both backends. The only acceptable outcomes
+single-sample classes, object arrays, sparse matrices (empty rows, explicit
+zeros, int64 indices, unsorted and duplicate entries) and multilabel
+indicator y (all-zero columns, a single label) go to ``fit``, ``partial_fit``
+and ``predict``/``predict_proba`` of both backends. The only acceptable outcomes
 are a model with finite probabilities, or a ``ValueError`` with a message; a
 failed call leaves the estimator as it was.
 
@@ -15,6 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from skdense import DenseClassifier
 
@@ -55,9 +58,13 @@ def matrices(draw, n_features=None):
         f = draw(st.integers(0, 4))  # now and then the wrong number of features
     kind = draw(
         st.sampled_from(
-            ["finite"] * 5 + ["numeric", "object", "complex", "ndim", "ragged"]
+            ["finite"] * 5
+            + ["sparse"] * 2
+            + ["numeric", "object", "complex", "ndim", "ragged"]
         )
     )
+    if kind == "sparse":
+        return draw(sparse_matrices(n, f))
     if kind == "finite":
         # Huge and tiny magnitudes, and (now and then) any finite float at all.
         scale = draw(st.sampled_from([1.0] * 4 + [1e-300, 1e-30, 1e30, 1e300]))
@@ -81,11 +88,45 @@ def matrices(draw, n_features=None):
 
 
 @st.composite
+def sparse_matrices(draw, n, f):
+    """A CSR or CSC X, often non-canonical: explicit zeros, empty rows,
+    unsorted and duplicate column indices, int32 or int64 indices."""
+    index_dtype = draw(st.sampled_from(["int32", "int64"]))
+    values = st.sampled_from([0.0, 1.0, -2.5]) | anything_float
+    if n and f:
+        nnz = draw(st.integers(0, 2 * n * f))
+        rows = np.sort(draw(hnp.arrays("int64", nnz, elements=st.integers(0, n - 1))))
+        columns = draw(hnp.arrays(index_dtype, nnz, elements=st.integers(0, f - 1)))
+        data = draw(hnp.arrays("float64", nnz, elements=values))
+        indptr = np.searchsorted(rows, np.arange(n + 1)).astype(index_dtype)
+        X = sp.csr_matrix((data, columns, indptr), shape=(n, f))  # as drawn
+    else:
+        X = sp.csr_matrix((n, f))
+    kind = draw(st.sampled_from(["csr_matrix", "csr_array", "csc_matrix", "csc_array"]))
+    return {
+        "csr_matrix": X,
+        "csr_array": sp.csr_array(X),
+        "csc_matrix": X.tocsc(),
+        "csc_array": sp.csc_array(X.tocsc()),
+    }[kind]
+
+
+@st.composite
 def labels(draw, n):
     """A y for ``n`` samples: few labels, so classes repeat or have one sample."""
     if draw(RARELY):
         n = draw(st.integers(0, 12))  # the wrong length
-    kind = draw(st.sampled_from(["int"] * 4 + ["str"] * 2 + ["float", "object", "2d"]))
+    kind = draw(
+        st.sampled_from(
+            ["int"] * 4 + ["str"] * 2 + ["multilabel"] * 2 + ["float", "object", "2d"]
+        )
+    )
+    if kind == "multilabel":  # an indicator matrix; one column is one label
+        n_labels = draw(st.integers(1, 3))
+        y = draw(hnp.arrays("int64", (n, n_labels), elements=st.sampled_from([0, 1])))
+        if draw(RARELY):
+            y[:, 0] = 0  # a label no sample has
+        return y
     if kind == "int":
         return np.array(
             draw(st.lists(st.sampled_from([0, 1, 2]), min_size=n, max_size=n))
@@ -100,7 +141,7 @@ def labels(draw, n):
     if kind == "object":
         values = st.sampled_from([0, "a", 1]) | python_object
         return np.array(draw(st.lists(values, min_size=n, max_size=n)) + [None])[:n]
-    return np.zeros((n, 2))
+    return draw(st.sampled_from([np.zeros((n, 2)), np.full((n, 2), 2)]))
 
 
 def sample_weights(n):
@@ -117,7 +158,9 @@ def sample_weights(n):
 
 
 def _n_rows(X):
-    return len(X) if isinstance(X, list) or X.ndim > 0 else 1
+    if isinstance(X, list):
+        return len(X)
+    return X.shape[0] if X.ndim > 0 else 1
 
 
 def _has_non_numeric_objects(*arrays):
@@ -168,17 +211,25 @@ def _assert_unchanged(clf, snapshot):
 
 
 def _assert_finite_probabilities(clf, X):
-    X = np.asarray(X)
+    X = X if sp.issparse(X) else np.asarray(X)
     accepted, proba = _call(clf.predict_proba, X)
     if not accepted:
         # Accepted for training yet too large to predict: only values whose
         # products overflow even float64 get here, and they get a message.
-        assert np.max(np.abs(X)) > 1e100, proba
+        assert abs(X).max() > 1e100, proba
         assert "overflow" in str(proba)
         return
-    assert proba.shape == (X.shape[0], len(clf.classes_))
+    _assert_probabilities(clf, proba, X.shape[0])
+
+
+def _assert_probabilities(clf, proba, n_rows):
+    """Finite probabilities of each class (rows sum to 1) or of each label."""
+    assert proba.shape == (n_rows, len(clf.classes_))
     assert np.all(np.isfinite(proba))
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    if clf._multilabel:
+        assert np.all((proba >= 0) & (proba <= 1))
+    else:
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
 
 
 def _classifier(backend):
@@ -241,6 +292,22 @@ def test_partial_fit_on_hostile_input(backend):
     _train_on_hostile_input(clf, "partial_fit", draw_arguments)
 
 
+def test_multilabel_partial_fit_on_hostile_input(backend):
+    def draw_arguments(data):
+        X = data.draw(matrices(n_features=2))
+        n = _n_rows(X)
+        y = data.draw(
+            hnp.arrays("int64", (n, 3), elements=st.sampled_from([0, 1])) | labels(n)
+        )
+        return X, y, {}
+
+    indicator = np.eye(3, dtype=int)[REFERENCE[1]]
+    indicator[:, 2] = 0  # an all-zero column
+    clf = _classifier(backend).partial_fit(REFERENCE[0], indicator)
+    assert clf._multilabel
+    _train_on_hostile_input(clf, "partial_fit", draw_arguments)
+
+
 def test_predict_on_hostile_input(backend):
     clf = _classifier(backend).fit(*REFERENCE)
     snapshot = _snapshot(clf)
@@ -255,8 +322,7 @@ def test_predict_on_hostile_input(backend):
         assert accepted == agreed
         if accepted:
             state["predicted"] += 1
-            assert np.all(np.isfinite(proba))
-            np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+            _assert_probabilities(clf, proba, _n_rows(X))
             assert set(labels_) <= set(clf.classes_)
         _assert_unchanged(clf, snapshot)
 

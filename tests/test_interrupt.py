@@ -73,7 +73,7 @@ def test_first_ctrl_c_stops_after_the_current_batch(ctrl_c_at_batch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.set_params(warm_start=True, max_iter=2).fit(X, y)
-    assert clf.n_iter_ == 6 and len(clf.history_["loss"]) == 6
+    assert clf.n_iter_ == 2 and len(clf.history_["loss"]) == 6
 
 
 def test_interrupted_partial_epoch_matches_training_only_those_batches(

@@ -50,19 +50,22 @@ def _quiet_fit(clf, *args, **kwargs):
         ("rmsprop", dict(rho=0.8)),
     ],
 )
-@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("n_classes", [2, 3, "multilabel"])
 def test_both_engines_take_the_same_steps(solver, params, n_classes):
     """Same start, same batches: one epoch ends on the same weights."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 5)).astype(np.float32)
-    Y = (np.eye(n_classes)[rng.integers(0, n_classes, 64)]).astype(np.float32)
+    if n_classes == "multilabel":
+        Y = (rng.random((64, 3)) > 0.5).astype(np.float32)
+    else:
+        Y = (np.eye(n_classes)[rng.integers(0, n_classes, 64)]).astype(np.float32)
     if n_classes == 2:
         Y = Y[:, 1:]
     sw = rng.random(64) + 0.5
     spec = NetworkSpec(
         5,
-        1 if n_classes == 2 else n_classes,
-        "logistic" if n_classes == 2 else "softmax",
+        Y.shape[1],
+        "softmax" if n_classes == 3 else "logistic",
         hidden_layer_sizes=(6, 4),
         activation="tanh",
         weight_init="glorot",
@@ -145,7 +148,7 @@ def test_sample_weight_class_weight_partial_fit_warm_start(iris):
     warm = DenseClassifier(**KERAS, max_iter=3, warm_start=True)
     _quiet_fit(warm, X, y)
     _quiet_fit(warm, X, y)
-    assert warm.n_iter_ == 6 and len(warm.history_["loss"]) == 6
+    assert warm.n_iter_ == 3 and len(warm.history_["loss"]) == 6  # n_iter_: last fit
 
 
 def test_early_stopping_restores_the_best_weights(iris):

@@ -54,7 +54,7 @@ def test_spec_resolves_aliases_and_auto():
     assert spec.weight_init == "glorot"
     assert spec.hidden_layer_sizes == (5,)
     assert spec.layer_sizes == (3, 5, 1)
-    assert NetworkSpec(3, 1, "logistic").weight_init == "he"  # relu
+    assert NetworkSpec(3, 1, "logistic").weight_init == "glorot"  # MLP's, for relu
     assert NetworkSpec(3, 1, "logistic", dtype="float64").dtype == np.float64
     assert NetworkSpec(3, 1, "logistic", input_scale=None).input_scale == 1.0
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -37,8 +37,19 @@ def test_lbfgs_has_its_own_convergence_message(blobs):
     caught = _fit_recording(DenseClassifier((4,), solver="lbfgs", max_iter=2), X, y)
     warning = _only(caught, ConvergenceWarning)
     assert warning.filename == __file__
-    assert str(warning.message).startswith("L-BFGS: maximum iterations (2)")
-    assert "Stochastic" not in str(warning.message)
+    message = str(warning.message)
+    assert message.startswith("L-BFGS failed to converge after 2 iteration(s)")
+    assert "ITERATIONS REACHED LIMIT" in message.upper()  # SciPy says why
+    assert "Stochastic" not in message
+
+
+def test_lbfgs_stopped_by_max_fun_warns(blobs):
+    X, y = blobs
+    clf = DenseClassifier((4,), solver="lbfgs", max_iter=500, max_fun=5)
+    warning = _only(_fit_recording(clf, X, y), ConvergenceWarning)
+    assert warning.filename == __file__
+    assert "EVALUATIONS EXCEEDS LIMIT" in str(warning.message).upper()  # SciPy says
+    assert clf.n_iter_ < 500
 
 
 def test_divergence_warning_points_at_the_callers_fit(blobs):
@@ -86,7 +97,7 @@ def test_version_warning_points_at_the_callers_load(blobs, monkeypatch):
         DenseClassifier.__new__(DenseClassifier).__setstate__(state)
     assert caught[0].filename == __file__
     with monkeypatch.context() as patch:
-        patch.setattr("skdense._classifier.__version__", "0.0.1")
+        patch.setattr("skdense._base.__version__", "0.0.1")
         saved = pickle.dumps(clf)
     with pytest.warns(skdense.InconsistentVersionWarning) as caught:
         pickle.loads(saved)
@@ -112,8 +123,8 @@ def test_t_counts_epochs_of_fit_and_continues_under_warm_start(blobs):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = DenseClassifier((4,), max_iter=3).fit(X, y)
         assert clf.t_ == 3 * len(X)
-        clf.set_params(warm_start=True, max_iter=2).fit(X[:50], y[:50])
-        assert clf.t_ == 3 * len(X) + 2 * 50
+        clf.set_params(warm_start=True, max_iter=2).fit(X[::2], y[::2])
+        assert clf.t_ == 3 * len(X) + 2 * 60
         clf.set_params(warm_start=False).fit(X, y)
         assert clf.t_ == 2 * len(X)
         split = DenseClassifier((4,), max_iter=2, early_stopping=True).fit(X, y)

@@ -27,8 +27,9 @@ import tempfile
 import weakref
 
 import numpy as np
+import scipy.sparse as sp
 
-from ._shared import as_input, forward_proba, initial_weight_law
+from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import NetworkSpec
 
 # Idle compiled models, by everything their traced functions depend on.
@@ -163,14 +164,36 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
             else "categorical_crossentropy"
         ),
     }
+    multilabel = spec.output == "logistic" and spec.n_outputs > 1
     model.compile(
         optimizer=_optimizer(keras, spec),
         loss=losses[spec.output],
-        metrics=["accuracy"],
+        # Keras averages binary cross-entropy over the labels; skdense sums it.
+        loss_weights=float(spec.n_outputs) if multilabel else None,
+        metrics=[_subset_accuracy_metric() if multilabel else "accuracy"],
         steps_per_execution=STEPS_PER_EXECUTION,
         jit_compile=JIT_COMPILE,
     )
     return model
+
+
+@functools.cache
+def _subset_accuracy():
+    """Multilabel accuracy: every label right. Registered for saved models."""
+    keras = import_keras()
+
+    @keras.saving.register_keras_serializable(package="skdense")
+    def subset_accuracy(y_true, y_pred):
+        ops = keras.ops
+        right = ops.equal(ops.greater(y_true, 0.5), ops.greater_equal(y_pred, 0.5))
+        return ops.cast(ops.all(right, axis=-1), y_pred.dtype)
+
+    return subset_accuracy
+
+
+def _subset_accuracy_metric():
+    keras = import_keras()
+    return keras.metrics.MeanMetricWrapper(_subset_accuracy(), name="accuracy")
 
 
 @functools.cache
@@ -270,6 +293,7 @@ class KerasNetwork:
     def __setstate__(self, state):
         keras = import_keras()
         _penalty_class()  # registers the penalty for deserialisation
+        _subset_accuracy()  # and the multilabel metric
         if "spec" not in state:  # saved by skdense 0.1.0
             state = _spec_from_0_1_state(state)
         self.__dict__.update(state)
@@ -335,16 +359,21 @@ class KerasNetwork:
 
             sample_weight, mean = self._normalised_weights(sample_weight)
             inputs = self._as_input(X)
-            arrays = (
-                (inputs, Y) if sample_weight is None else (inputs, Y, sample_weight)
+            gather_inputs = (
+                _sparse_row_gatherer(tf, inputs)
+                if sp.issparse(inputs)
+                else functools.partial(
+                    tf.gather, tf.convert_to_tensor(inputs, self.dtype.name)
+                )
             )
+            arrays = (Y,) if sample_weight is None else (Y, sample_weight)
             tensors = tuple(tf.convert_to_tensor(a, self.dtype.name) for a in arrays)
             n_samples = X.shape[0]
             order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
 
             def gather(i):
                 idx = order[i * batch_size : (i + 1) * batch_size]
-                return tuple(tf.gather(t, idx) for t in tensors)
+                return (gather_inputs(idx), *(tf.gather(t, idx) for t in tensors))
 
             n_batches = -(-n_samples // batch_size)
             batches = tf.data.Dataset.range(n_batches).map(gather)
@@ -377,26 +406,66 @@ class KerasNetwork:
         self._data = None
 
     def evaluate(self, X, Y, sample_weight=None):
-        """Objective and accuracy over all of ``X`` taken as one batch."""
+        """Objective and accuracy over all of ``X`` taken as one batch.
+
+        Sparse ``X`` is densified a chunk of rows at a time; the chunks'
+        figures, weighted by their sizes, make the same whole-batch figures.
+        """
         sample_weight, mean = self._normalised_weights(sample_weight)
+        n = X.shape[0]
+        step = PREDICT_CHUNK if sp.issparse(X) else max(n, 1)
         scale = self._penalty_scale()
-        self._set_penalty_scale(1.0 / (X.shape[0] * mean))
+        self._set_penalty_scale(1.0 / (n * mean))
+        loss = accuracy = 0.0
         try:
-            result = self.model.evaluate(
-                self._as_input(X),
-                Y,
-                sample_weight=sample_weight,
-                batch_size=max(X.shape[0], 1),
-                verbose=0,
-                return_dict=True,
-            )
+            for start in range(0, n, step):
+                rows = slice(start, start + step)
+                inputs = self._as_input(X[rows])
+                result = self.model.evaluate(
+                    inputs.toarray() if sp.issparse(inputs) else inputs,
+                    Y[rows],
+                    sample_weight=None
+                    if sample_weight is None
+                    else sample_weight[rows],
+                    batch_size=step,
+                    verbose=0,
+                    return_dict=True,
+                )
+                m = min(step, n - start)
+                loss += result["loss"] * m / n
+                accuracy += result["accuracy"] * m / n
         finally:
             self._set_penalty_scale(scale)
-        return result["loss"], result["accuracy"]
+        return loss, accuracy
 
     def predict_proba(self, X):
         """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""
         return forward_proba(X, self.coefs_, self.intercepts_, self.spec)
+
+
+def _sparse_row_gatherer(tf, X):
+    """A graph function: CSR ``X``'s rows at given indices, as a dense batch.
+
+    The rows are kept as ragged (column, value) lists, so a batch is gathered
+    and scattered into a dense block without ever densifying all of ``X``.
+    Duplicate entries add up, as in SciPy.
+    """
+    X = X.tocsr()
+    indptr = X.indptr.astype(np.int64)
+    columns = tf.RaggedTensor.from_row_splits(X.indices.astype(np.int64), indptr)
+    values = tf.RaggedTensor.from_row_splits(tf.constant(X.data), indptr)
+    n_features = X.shape[1]
+
+    def gather(idx):
+        rows_columns = tf.gather(columns, idx)
+        rows_values = tf.gather(values, idx)
+        positions = tf.stack(
+            [rows_columns.value_rowids(), rows_columns.flat_values], axis=1
+        )
+        shape = tf.stack([tf.size(idx, out_type=tf.int64), n_features])
+        return tf.scatter_nd(positions, rows_values.flat_values, shape)
+
+    return gather
 
 
 def _spec_from_0_1_state(state):

@@ -21,6 +21,7 @@ few whole-array calls per batch instead of a few per layer.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import minimize
 
 from ._ops import ACTIVATIONS, DERIVATIVES, OUTPUT_LOSSES
@@ -156,7 +157,10 @@ class DenseNetwork:
         layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
         inputs = [X]
         for i, (w, b, out) in enumerate(layers):
-            np.matmul(inputs[-1], w, out=out)
+            if i == 0 and sp.issparse(X):  # sparse @ dense: never densifies X
+                out[...] = X @ w
+            else:
+                np.matmul(inputs[-1], w, out=out)
             out += b
             if i < self.n_layers - 1:
                 activate(out)
@@ -172,9 +176,11 @@ class DenseNetwork:
         """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout."""
         for start in range(0, X.shape[0], PREDICT_CHUNK):
             chunk = self._as_input(X[start : start + PREDICT_CHUNK])
-            outs = [np.empty((len(chunk), w.shape[1]), self.dtype) for w in self.coefs_]
+            outs = [
+                np.empty((chunk.shape[0], w.shape[1]), self.dtype) for w in self.coefs_
+            ]
             self._forward(chunk, outs)
-            yield slice(start, start + len(chunk)), outs[-1]
+            yield slice(start, start + chunk.shape[0]), outs[-1]
 
     def predict_proba(self, X):
         """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64."""
@@ -261,7 +267,10 @@ class DenseNetwork:
         delta *= self.dtype.type(1.0 / divisor)
         derivative = DERIVATIVES[self.spec.activation]
         for i in range(self.n_layers - 1, -1, -1):
-            np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
+            if i == 0 and sp.issparse(X):
+                self._coef_grads[0][...] = X.T @ delta
+            else:
+                np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
             np.matmul(ones, delta, out=self._intercept_grads[i])
             if i > 0:
                 np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
@@ -303,14 +312,18 @@ class DenseNetwork:
         n_samples = X.shape[0]
         order = self.rng.permutation(n_samples) if shuffle else None
         weight_mean = 1.0 if sample_weight is None else float(np.mean(sample_weight))
-        x_batch = np.empty((min(batch_size, n_samples), X.shape[1]), self.dtype)
+        sparse = sp.issparse(X)
+        if not sparse:
+            x_batch = np.empty((min(batch_size, n_samples), X.shape[1]), self.dtype)
         input_scale = self.spec.input_scale
         total_loss, total_correct = 0.0, 0
         for start in range(0, n_samples, batch_size):
             end = min(start + batch_size, n_samples)
             m = end - start
             idx = order[start:end] if shuffle else slice(start, end)
-            if X.dtype != self.dtype or input_scale != 1.0:
+            if sparse:
+                xb = self._as_input(X[idx])
+            elif X.dtype != self.dtype or input_scale != 1.0:
                 xb = x_batch[:m]
                 xb[...] = X[idx]
                 if input_scale != 1.0:
@@ -351,8 +364,10 @@ class DenseNetwork:
         """Full-batch L-BFGS on the whole objective.
 
         Once ``stop`` (a ``threading.Event``) is set, it ends after the
-        current iteration. Returns ``(losses, n_iter)``: the objective after
-        each iteration.
+        current iteration. Returns ``(losses, n_iter, failure)``: the
+        objective after each iteration, the number of iterations, and SciPy's
+        reason when it stopped without converging (max_iter or max_fun
+        reached, a failed line search), else None.
         """
         X = self._as_input(X)
         losses, last = [], [np.nan]
@@ -383,7 +398,7 @@ class DenseNetwork:
         # finite iterate instead.
         finite = np.isfinite(result.x).all()
         self._flat_params[...] = result.x if finite else last_finite[0]
-        return losses, result.nit
+        return losses, result.nit, None if result.status == 0 else result.message
 
 
 class MinibatchNetwork(DenseNetwork):

@@ -76,17 +76,18 @@ DERIVATIVES = {
 
 
 def inplace_binary_log_loss(y, z):
-    """Logistic loss of logits ``z`` (n, 1) against 0/1 targets ``y`` (n, 1).
+    """Logistic loss of logits ``z`` (n, k) against 0/1 targets ``y`` (n, k).
 
-    Turns ``z`` into probabilities in place. Returns the per-sample losses and
-    a boolean mask of the samples classified right.
+    One sigmoid unit per output: a binary problem (k = 1) or k labels, whose
+    losses are summed, as MLPClassifier sums them. Turns ``z`` into
+    probabilities in place. Returns the per-sample losses and a boolean mask
+    of the samples whose every output is right (subset accuracy).
     """
-    zc, yc = z[:, 0], y[:, 0]
-    correct = (zc >= 0) == (yc > 0.5)
+    correct = ((z >= 0) == (y > 0.5)).all(axis=1)
     # log(1 + exp(z)) - y * z, written so that a large |z| cannot overflow.
-    loss = np.maximum(zc, 0) - yc * zc + np.log1p(np.exp(-np.abs(zc)))
+    loss = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
     inplace_logistic(z)
-    return loss, correct
+    return loss.sum(axis=1), correct
 
 
 def inplace_softmax_log_loss(y, z):

@@ -1,6 +1,8 @@
 """What both engines compute the same way: inputs, initial weights, predictions."""
 
 import numpy as np
+import scipy.sparse as sp
+from scipy import special
 
 from ._ops import ACTIVATIONS
 
@@ -9,7 +11,13 @@ PREDICT_CHUNK = 8192
 
 
 def as_input(X, dtype, input_scale):
-    """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place)."""
+    """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place).
+
+    Sparse ``X`` stays sparse (CSR).
+    """
+    if sp.issparse(X):
+        X = X.astype(dtype)
+        return X if input_scale == 1.0 else X * dtype.type(input_scale)
     if input_scale == 1.0:
         return np.asarray(X, dtype=dtype)
     return np.multiply(X, dtype.type(input_scale), dtype=dtype)
@@ -50,6 +58,12 @@ def forward_proba(X, coefs, intercepts, spec):
             X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
         )
         for w, b, activate in zip(coefs, intercepts, activations, strict=True):
-            a = activate(a @ w + b)
-        proba[start : start + len(a)] = a
+            z = a @ w + b
+            a = activate(z.copy())
+        if spec.output == "logistic":
+            # The fast sigmoid rounds to exactly 0 or 1 from |z| ~ 37; there,
+            # expit keeps the probability inside (0, 1) as long as it can.
+            saturated = (a == 0.0) | (a == 1.0)
+            a[saturated] = special.expit(z[saturated])
+        proba[start : start + a.shape[0]] = a
     return proba

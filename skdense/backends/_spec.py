@@ -49,7 +49,7 @@ class NetworkSpec:
     other field has :class:`skdense.DenseClassifier`'s parameter of the same
     name, default and meaning. Construction checks each value and resolves
     aliases and "auto": ``activation="sigmoid"`` becomes "logistic",
-    ``weight_init="auto"`` "he" (relu) or "glorot", ``dtype`` a
+    ``weight_init="auto"`` "glorot" (MLPClassifier's rule), ``dtype`` a
     ``numpy.dtype``, ``input_scale=None`` 1.0.
 
     Examples
@@ -57,7 +57,7 @@ class NetworkSpec:
     >>> from skdense.backends import NetworkSpec
     >>> spec = NetworkSpec(n_features=4, n_outputs=3, output="softmax")
     >>> spec.weight_init, spec.dtype, spec.input_scale
-    ('he', dtype('float32'), 1.0)
+    ('glorot', dtype('float32'), 1.0)
     """
 
     n_features: int
@@ -89,9 +89,8 @@ class NetworkSpec:
         for name in ("n_features", "n_outputs"):
             check_value("NetworkSpec", name, getattr(self, name), [_AT_LEAST_ONE])
         activation = "logistic" if self.activation == "sigmoid" else self.activation
-        weight_init = self.weight_init
-        if weight_init == "auto":
-            weight_init = "he" if activation == "relu" else "glorot"
+        # "auto" is MLPClassifier's rule: Glorot for every activation.
+        weight_init = "glorot" if self.weight_init == "auto" else self.weight_init
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, _Integral) else sizes
         resolved = {
@@ -163,5 +162,5 @@ class FullBatchEngine(Engine, Protocol):
 
     def fit_lbfgs(
         self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4, stop=None
-    ) -> tuple[list[float], int]:
-        """Run L-BFGS; return the loss after each iteration and the count."""
+    ) -> tuple[list[float], int, str | None]:
+        """Run L-BFGS: the loss after each iteration, the count, why it failed."""
