@@ -165,7 +165,8 @@ def test_validation_data_gives_validation_curves(blobs):
     )
 
 
-def test_early_stopping_restores_the_best_weights_and_stops(blobs):
+def _fit_with_early_stopping(blobs, **params):
+    """Fit on noisy labels (overfitting comes soon) with early stopping."""
     X, y = blobs
     rng = np.random.default_rng(0)
     y_noisy = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
@@ -173,12 +174,16 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
         hidden_layer_sizes=(64,),
         learning_rate_init=0.05,
         max_iter=300,
-        tol=0.0,
         n_iter_no_change=5,
         early_stopping=True,
-        scoring="loss",
         random_state=0,
+        **params,
     ).fit(X[::2], y_noisy[::2], validation_data=(X[1::2], y_noisy[1::2]))
+    return clf, X, y_noisy
+
+
+def test_early_stopping_restores_the_best_weights_and_stops(blobs):
+    clf, X, y_noisy = _fit_with_early_stopping(blobs, tol=0.0, scoring="loss")
     val_loss = clf.history_["val_loss"]
     best = int(np.argmin(val_loss))
     assert clf.n_iter_ < 300
@@ -193,17 +198,7 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
 
 def test_early_stopping_watches_the_validation_score_by_default(blobs):
     """MLPClassifier's rule: validation accuracy, best weights restored."""
-    X, y = blobs
-    rng = np.random.default_rng(0)
-    y_noisy = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
-    clf = DenseClassifier(
-        hidden_layer_sizes=(64,),
-        learning_rate_init=0.05,
-        max_iter=300,
-        n_iter_no_change=5,
-        early_stopping=True,
-        random_state=0,
-    ).fit(X[::2], y_noisy[::2], validation_data=(X[1::2], y_noisy[1::2]))
+    clf, X, y_noisy = _fit_with_early_stopping(blobs)
     scores = clf.validation_scores_
     assert scores == clf.history_["val_accuracy"]
     assert len(scores) == clf.n_iter_ < 300
