@@ -13,10 +13,11 @@ PREDICT_CHUNK = 8192
 def as_input(X, dtype, input_scale):
     """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place).
 
-    Sparse ``X`` stays sparse (CSR).
+    Sparse ``X`` stays sparse; already in ``dtype`` and unscaled, it is
+    returned as it is (no copy: nothing writes into it).
     """
     if sp.issparse(X):
-        X = X.astype(dtype)
+        X = X.astype(dtype, copy=False)  # scaling below makes a new matrix
         return X if input_scale == 1.0 else X * dtype.type(input_scale)
     if input_scale == 1.0:
         return np.asarray(X, dtype=dtype)
@@ -50,17 +51,20 @@ def forward_proba(X, coefs, intercepts, spec):
     """
     coefs = [np.asarray(w, np.float64) for w in coefs]
     intercepts = [np.asarray(b, np.float64) for b in intercepts]
-    activations = [ACTIVATIONS[spec.activation]] * (len(coefs) - 1)
-    activations.append(ACTIVATIONS[spec.output])
+    hidden = ACTIVATIONS[spec.activation]
+    output = ACTIVATIONS[spec.output]
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
         a = as_input(
             X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
         )
-        for w, b, activate in zip(coefs, intercepts, activations, strict=True):
-            z = a @ w + b
-            a = activate(z.copy())
-        if spec.output == "logistic":
+        for w, b in zip(coefs[:-1], intercepts[:-1], strict=True):
+            a = hidden(a @ w + b)
+        z = a @ coefs[-1] + intercepts[-1]
+        if spec.output != "logistic":
+            a = output(z)
+        else:
+            a = output(z.copy())
             # The fast sigmoid rounds to exactly 0 or 1 from |z| ~ 37; there,
             # expit keeps the probability inside (0, 1) as long as it can.
             saturated = (a == 0.0) | (a == 1.0)
