@@ -442,19 +442,22 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             Y.shape[1],
             "logistic" if Y.shape[1] == 1 or multilabel else "softmax",
         )
+        # L-BFGS ignores early stopping, as MLPClassifier's does.
+        early_stopping = (
+            settings.training.early_stopping and settings.network["solver"] != "lbfgs"
+        )
         validation = None
         if validation_data is not None:
             validation = check_validation_data(
                 self, validation_data, classes_, dtype, multilabel
             )
-        elif settings.training.early_stopping and not incremental:
-            if settings.network["solver"] != "lbfgs":
-                seed = check_random_state(settings.random_state).randint(2**31)
-                fraction = settings.training.validation_fraction
-                # As MLPClassifier: stratified, but not for multilabel y.
-                data, validation = split_validation(
-                    data, fraction, seed, stratify=not multilabel
-                )
+        elif early_stopping:
+            seed = check_random_state(settings.random_state).randint(2**31)
+            fraction = settings.training.validation_fraction
+            # As MLPClassifier: stratified, but not for multilabel y.
+            data, validation = split_validation(
+                data, fraction, seed, stratify=not multilabel
+            )
 
         spec = settings.spec(X.shape[1], *output)
         network = self._network(spec, settings, incremental, continuing)
@@ -480,8 +483,11 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         )
         self.t_ = outcome.t
         self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
-        early_stopping = settings.training.early_stopping and validation is not None
-        self._set_best_figures(history, early_stopping, settings.training.scoring)
+        self._set_best_figures(
+            history,
+            early_stopping and validation is not None,
+            settings.training.scoring,
+        )
         return self
 
     def _check_same_classes(self, y):

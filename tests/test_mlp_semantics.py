@@ -112,3 +112,15 @@ def test_early_stopping_split_is_stratified_as_mlpclassifier(blobs):
     X, y = blobs
     clf = _fit(DenseClassifier(**SMALL, max_iter=3, early_stopping=True), X, y)
     assert len(clf.validation_scores_) == clf.n_iter_ == 3
+
+
+def test_lbfgs_ignores_early_stopping_as_mlpclassifier(blobs):
+    X, y = blobs
+    clf = _fit(
+        DenseClassifier((4,), solver="lbfgs", early_stopping=True, max_iter=5),
+        X,
+        y,
+        validation_data=(X, y),
+    )
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.validation_scores_ is None
