@@ -67,7 +67,6 @@ KERAS_EXPECTED_FAILURES = {
     "test_sparse_matrices": NO_LBFGS,
     "test_warm_start": NO_LBFGS,
     "test_mlp_warm_start_no_convergence": (NO_LBFGS, "lbfgs"),
-    "test_gradient": NO_LBFGS,
 }
 
 
