@@ -8,10 +8,12 @@ import inspect
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._data import INTEGER_DTYPES, as_rows, split_validation
+from ._params import check_params
 from ._persistence import check_version
-from ._training import validation_score
+from ._training import train, validation_score
 from ._version import __version__
 from .backends import make_network
 
@@ -140,6 +142,102 @@ class DenseNetworkMixin:
             self.best_loss_ = min(history["loss"]) if history.get("loss") else None
             self.validation_scores_ = None
             self.best_validation_score_ = None
+
+    def _check_fit_settings(self, incremental):
+        """The checked parameters, and whether training goes on from the fit."""
+        settings = check_params(self)
+        if incremental and settings.training.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        continuing = hasattr(self, "network_") and (incremental or settings.warm_start)
+        return settings, continuing
+
+    def _validate_training_data(self, X, y, settings, continuing, y_numeric=False):
+        """``(X, y)`` checked for training; a one-column 2-D ``y`` becomes 1-D."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=not continuing,
+            dtype=(settings.dtype, *INTEGER_DTYPES),
+            accept_sparse=("csr", "csc"),
+            multi_output=True,
+            y_numeric=y_numeric,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return as_rows(X), y
+
+    def _network_outputs(self, X):
+        """The output layer's values for ``X``, float64; overflow is an error."""
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32, *INTEGER_DTYPES),
+            accept_sparse=("csr", "csc"),
+        )
+        X = as_rows(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            outputs = self.network_.predict_proba(X)
+        if not np.all(np.isfinite(outputs)):
+            largest = abs(X).max() if X.size else 0.0
+            raise ValueError(
+                "The network's output overflowed to infinity or NaN for some rows "
+                f"of X (its largest magnitude is {largest:.3g}): the features are "
+                "too large for the network. Scale them, for example with "
+                "StandardScaler or input_scale."
+            )
+        return outputs
+
+    def _fit_network(
+        self, settings, data, validation, output, *, incremental, continuing, stratify
+    ):
+        """Train on ``data`` and set the network's fitted attributes.
+
+        ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples of
+        the network's targets (``validation`` may be None); ``output`` is the
+        output layer's kind. With early stopping and no ``validation``, a
+        ``validation_fraction`` of ``data`` is held out (by class when
+        ``stratify``).
+        """
+        # L-BFGS ignores early stopping, as MLPClassifier's does.
+        early_stopping = (
+            settings.training.early_stopping and settings.network["solver"] != "lbfgs"
+        )
+        if validation is None and early_stopping:
+            seed = check_random_state(settings.random_state).randint(2**31)
+            fraction = settings.training.validation_fraction
+            data, validation = split_validation(data, fraction, seed, stratify)
+        X, Y, _ = data
+        spec = settings.spec(X.shape[1], Y.shape[1], output)
+        network = self._network(spec, settings, incremental, continuing)
+        history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
+        t = 0
+        if continuing:  # models saved by 0.1.0 did not count samples seen
+            t = self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
+        outcome = train(
+            network,
+            data,
+            validation,
+            history,
+            settings.training,
+            incremental=incremental,
+            t=t,
+        )
+        self.network_ = network
+        self.history_ = history
+        # As MLPClassifier: n_iter_ counts one fit's epochs; partial_fit adds up.
+        self.n_iter_ = (self.n_iter_ if incremental and continuing else 0) + (
+            outcome.n_iter
+        )
+        self.t_ = outcome.t
+        self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
+        self._set_best_figures(
+            history,
+            early_stopping and validation is not None,
+            settings.training.scoring,
+        )
 
     def _network(self, spec, settings, incremental, continuing):
         if incremental and continuing:

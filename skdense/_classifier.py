@@ -7,22 +7,16 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import DenseNetworkMixin
 from ._data import (
-    INTEGER_DTYPES,
-    as_rows,
     check_validation_data,
     encode_targets,
-    split_validation,
     unchanged_on_error,
 )
-from ._params import check_params
-from ._training import train
+from ._params import CLASSIFIER_SETTINGS
 
 
 def _has_stochastic_solver(estimator):
@@ -186,6 +180,8 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
     (2, 3)
     """
 
+    _own_settings = CLASSIFIER_SETTINGS
+
     def __init__(
         self,
         hidden_layer_sizes: int | tuple[int, ...] = (100,),
@@ -336,25 +332,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             the probability of each label, shape (n_samples, n_labels), as
             MLPClassifier gives it.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            reset=False,
-            dtype=(np.float64, np.float32, *INTEGER_DTYPES),
-            accept_sparse=("csr", "csc"),
-        )
-        X = as_rows(X)
-        with np.errstate(over="ignore", invalid="ignore"):
-            proba = self.network_.predict_proba(X)
-        if not np.all(np.isfinite(proba)):
-            largest = abs(X).max() if X.size else 0.0
-            raise ValueError(
-                "The network's output overflowed to infinity or NaN for some rows "
-                f"of X (its largest magnitude is {largest:.3g}): the features are "
-                "too large for the network. Scale them, for example with "
-                "StandardScaler or input_scale."
-            )
+        proba = self._network_outputs(X)
         if self.network_.spec.n_outputs == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
@@ -404,23 +382,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
     # -- training --------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
-        settings = check_params(self)
-        if incremental and settings.training.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
+        settings, continuing = self._check_fit_settings(incremental)
         dtype = settings.dtype
-        continuing = hasattr(self, "classes_") and (incremental or settings.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=not continuing,
-            dtype=(dtype, *INTEGER_DTYPES),
-            accept_sparse=("csr", "csc"),
-            multi_output=True,
-        )
-        X = as_rows(X)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate_training_data(X, y, settings, continuing)
         check_classification_targets(y)
         multilabel = y.ndim == 2
         if continuing and multilabel != self._multilabel:
@@ -435,59 +399,26 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         if continuing and not incremental and not multilabel:
             self._check_same_classes(y)
         classes_, Y, sample_weight = encode_targets(
-            y, classes, known, sample_weight, settings.class_weight, dtype
-        )
-        data = (X, Y, sample_weight)
-        output = (
-            Y.shape[1],
-            "logistic" if Y.shape[1] == 1 or multilabel else "softmax",
-        )
-        # L-BFGS ignores early stopping, as MLPClassifier's does.
-        early_stopping = (
-            settings.training.early_stopping and settings.network["solver"] != "lbfgs"
+            y, classes, known, sample_weight, settings.own["class_weight"], dtype
         )
         validation = None
         if validation_data is not None:
             validation = check_validation_data(
                 self, validation_data, classes_, dtype, multilabel
             )
-        elif early_stopping:
-            seed = check_random_state(settings.random_state).randint(2**31)
-            fraction = settings.training.validation_fraction
-            # As MLPClassifier: stratified, but not for multilabel y.
-            data, validation = split_validation(
-                data, fraction, seed, stratify=not multilabel
-            )
-
-        spec = settings.spec(X.shape[1], *output)
-        network = self._network(spec, settings, incremental, continuing)
-        history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
-        t = 0
-        if continuing:  # models saved by 0.1.0 did not count samples seen
-            t = self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
-        outcome = train(
-            network,
-            data,
+        output = "logistic" if Y.shape[1] == 1 or multilabel else "softmax"
+        # As MLPClassifier: the early-stopping split is stratified, but not
+        # for multilabel y.
+        self._fit_network(
+            settings,
+            (X, Y, sample_weight),
             validation,
-            history,
-            settings.training,
+            output,
             incremental=incremental,
-            t=t,
+            continuing=continuing,
+            stratify=not multilabel,
         )
         self.classes_ = classes_
-        self.network_ = network
-        self.history_ = history
-        # As MLPClassifier: n_iter_ counts one fit's epochs; partial_fit adds up.
-        self.n_iter_ = (self.n_iter_ if incremental and continuing else 0) + (
-            outcome.n_iter
-        )
-        self.t_ = outcome.t
-        self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
-        self._set_best_figures(
-            history,
-            early_stopping and validation is not None,
-            settings.training.scoring,
-        )
         return self
 
     def _check_same_classes(self, y):

@@ -2,9 +2,11 @@
 
 Each parameter is declared once, where it is used: network and optimizer
 settings as fields of :class:`~skdense.backends.NetworkSpec`, training-loop
-settings as fields of :class:`~skdense._training.TrainingSettings`, and the
-few the estimator itself reads in :data:`ESTIMATOR_SETTINGS` below.
-:data:`PARAMETERS` joins them into one table, a row per parameter.
+settings as fields of :class:`~skdense._training.TrainingSettings`, the few
+every estimator reads itself in :data:`ESTIMATOR_SETTINGS`, and those of one
+estimator only in :data:`CLASSIFIER_SETTINGS` and :data:`REGRESSOR_SETTINGS`.
+:func:`parameters` joins them into one table per estimator, a row per
+parameter.
 """
 
 import numbers
@@ -26,14 +28,29 @@ def _is_random_state(value):
 ESTIMATOR_SETTINGS = {
     "random_state": (Satisfies(_is_random_state, "None, an int or a RandomState"),),
     "warm_start": (Boolean(),),
+    "backend": (Options(*BACKENDS),),
+}
+CLASSIFIER_SETTINGS = {
     "class_weight": (
         Options(None, "balanced"),
         Satisfies(lambda v: isinstance(v, dict), "a dict {class: weight}"),
     ),
-    "backend": (Options(*BACKENDS),),
 }
+REGRESSOR_SETTINGS = {"loss": (Options("squared_error", "poisson"),)}
 TRAINING_SETTINGS = _constraints_of(TrainingSettings)
-PARAMETERS = {**NETWORK_SETTINGS, **TRAINING_SETTINGS, **ESTIMATOR_SETTINGS}
+
+
+def parameters(own_settings):
+    """The table of an estimator whose own rows are ``own_settings``."""
+    return {
+        **NETWORK_SETTINGS,
+        **TRAINING_SETTINGS,
+        **ESTIMATOR_SETTINGS,
+        **own_settings,
+    }
+
+
+PARAMETERS = parameters(CLASSIFIER_SETTINGS)  # DenseClassifier's table
 
 
 @dataclass(frozen=True)
@@ -44,8 +61,8 @@ class FitSettings:
     training: TrainingSettings
     random_state: object
     warm_start: bool
-    class_weight: object
     backend: str
+    own: dict  # the settings of this estimator only (class_weight, loss)
 
     @property
     def dtype(self):
@@ -59,12 +76,15 @@ class FitSettings:
 def check_params(estimator):
     """Check every parameter of ``estimator``; return its :class:`FitSettings`.
 
+    The estimator's class names its own rows in ``_own_settings``.
+
     Raises a ``ValueError`` naming the first bad parameter and what it
     accepts; nothing is changed.
     """
     owner = type(estimator).__name__
     params = estimator.get_params(deep=False)
-    for name, constraints in PARAMETERS.items():
+    own_settings = type(estimator)._own_settings
+    for name, constraints in parameters(own_settings).items():
         check_value(owner, name, params[name], constraints)
     if params["backend"] == "keras" and params["solver"] == "lbfgs":
         raise ValueError(
@@ -75,4 +95,5 @@ def check_params(estimator):
         network={name: params[name] for name in NETWORK_SETTINGS},
         training=TrainingSettings(**{name: params[name] for name in TRAINING_SETTINGS}),
         **{name: params[name] for name in ESTIMATOR_SETTINGS},
+        own={name: params[name] for name in own_settings},
     )

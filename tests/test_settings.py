@@ -7,7 +7,12 @@ import pytest
 from conftest import HAS_KERAS, NO_KERAS
 
 from skdense import DenseClassifier
-from skdense._params import ESTIMATOR_SETTINGS, PARAMETERS, check_params
+from skdense._params import (
+    CLASSIFIER_SETTINGS,
+    ESTIMATOR_SETTINGS,
+    PARAMETERS,
+    check_params,
+)
 from skdense._training import TrainingSettings
 from skdense.backends import (
     Engine,
@@ -40,10 +45,12 @@ def test_check_params_sorts_every_parameter_to_its_user():
     assert settings.network["alpha"] == 0.5
     assert settings.training.max_iter == 7
     assert settings.backend == "numpy"
+    assert settings.own == {"class_weight": None}
     n_sorted = (
         len(settings.network)
         + len(dataclasses.fields(TrainingSettings))
         + len(ESTIMATOR_SETTINGS)
+        + len(CLASSIFIER_SETTINGS)
     )
     assert n_sorted == len(PARAMETERS)
 
