@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -13,6 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ._base import DenseNetworkMixin
 from ._data import (
     check_validation_data,
+    class_validation_targets,
     encode_targets,
     unchanged_on_error,
 )
@@ -404,7 +406,15 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         validation = None
         if validation_data is not None:
             validation = check_validation_data(
-                self, validation_data, classes_, dtype, multilabel
+                self,
+                validation_data,
+                dtype,
+                partial(
+                    class_validation_targets,
+                    classes_=classes_,
+                    dtype=dtype,
+                    multilabel=multilabel,
+                ),
             )
         output = "logistic" if Y.shape[1] == 1 or multilabel else "softmax"
         # As MLPClassifier: the early-stopping split is stratified, but not

@@ -192,8 +192,12 @@ def split_validation(data, fraction, seed, stratify=False):
     return take(parts[0]), take(parts[1])
 
 
-def check_validation_data(estimator, validation_data, classes_, dtype, multilabel):
-    """``validation_data`` checked against the fit: ``(X_val, Y_val, None)``."""
+def check_validation_data(estimator, validation_data, dtype, targets):
+    """``validation_data`` checked against the fit: ``(X_val, Y_val, None)``.
+
+    ``targets(y_val)`` checks ``y_val`` (an array) and returns the network's
+    targets for it.
+    """
     try:
         X_val, y_val = validation_data
     except (TypeError, ValueError):
@@ -206,12 +210,19 @@ def check_validation_data(estimator, validation_data, classes_, dtype, multilabe
         accept_sparse=("csr", "csc"),
     )
     X_val = as_rows(X_val)
-    y_val = np.asarray(y_val) if multilabel else column_or_1d(y_val)
+    y_val = np.asarray(y_val)
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = y_val[:, 0]
     if len(y_val) != X_val.shape[0]:
         raise ValueError(
             f"validation_data has {X_val.shape[0]} samples in X_val but "
             f"{len(y_val)} in y_val."
         )
+    return X_val, targets(y_val), None
+
+
+def class_validation_targets(y_val, classes_, dtype, multilabel):
+    """The network's targets for a classifier's validation labels."""
     if multilabel:
         if y_val.ndim != 2 or y_val.shape[1] != len(classes_):
             raise ValueError(
@@ -219,9 +230,10 @@ def check_validation_data(estimator, validation_data, classes_, dtype, multilabe
                 f"{len(classes_)} labels; got shape {y_val.shape}."
             )
         check_multilabel(y_val, None, classes_)
-        return X_val, y_val.astype(dtype), None
+        return y_val.astype(dtype)
+    y_val = column_or_1d(y_val)
     unseen = np.setdiff1d(y_val, classes_)
     if unseen.size:
         raise ValueError(f"validation_data has labels {unseen.tolist()} not in y.")
     y_index = np.searchsorted(classes_, y_val)
-    return X_val, class_targets(y_index, len(classes_), dtype), None
+    return class_targets(y_index, len(classes_), dtype)
