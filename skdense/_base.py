@@ -130,12 +130,16 @@ class DenseNetworkMixin:
     def _set_best_figures(self, history, early_stopping, scoring):
         """MLPClassifier's best_loss_, validation_scores_, best_validation_score_."""
         if early_stopping:
+            name = self.network_.spec.score_name
             self.best_loss_ = None
-            self.validation_scores_ = [
-                validation_score({"val_loss": loss, "val_accuracy": accuracy}, scoring)
-                for loss, accuracy in zip(
-                    history["val_loss"], history["val_accuracy"], strict=True
+            records = [
+                {"val_loss": loss, f"val_{name}": score}
+                for loss, score in zip(
+                    history["val_loss"], history[f"val_{name}"], strict=True
                 )
+            ]
+            self.validation_scores_ = [
+                validation_score(record, scoring, name) for record in records
             ]
             self.best_validation_score_ = max(self.validation_scores_)
         else:

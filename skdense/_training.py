@@ -146,13 +146,15 @@ class _Monitor:
                 self.best_weights = network.get_weights()
 
 
-def validation_score(record, scoring):
+def validation_score(record, scoring, score_name="accuracy"):
     """The early-stopping score of one epoch's figures (higher is better).
 
-    ``scoring=None`` is MLPClassifier's rule, the validation accuracy (the
-    estimator's ``score``); "loss" is the validation loss, negated.
+    ``scoring=None`` is MLPClassifier's and MLPRegressor's rule, the
+    estimator's ``score`` on the validation set: the figure ``score_name``
+    ("accuracy", or "r2" for a regressor); "loss" is the validation loss,
+    negated.
     """
-    return -record["val_loss"] if scoring == "loss" else record["val_accuracy"]
+    return -record["val_loss"] if scoring == "loss" else record[f"val_{score_name}"]
 
 
 def _all_finite(arrays):
@@ -278,9 +280,12 @@ def _run_epochs(network, data, validation, history, settings, *, max_iter, t, st
                 network.set_weights(before)
                 _warn_divergence(epoch, loss, network)
                 return epoch, False, t
-            record = {"loss": loss, "accuracy": accuracy}
+            score_name = network.spec.score_name
+            record = {"loss": loss}
+            if accuracy is not None:
+                record[score_name] = accuracy
             if validation is not None:
-                record["val_loss"], record["val_accuracy"] = network.evaluate(
+                record["val_loss"], record[f"val_{score_name}"] = network.evaluate(
                     *validation
                 )
             for name, value in record.items():
@@ -291,7 +296,8 @@ def _run_epochs(network, data, validation, history, settings, *, max_iter, t, st
             schedule.epoch_end(network, t)
 
             if monitor.keep_best:
-                monitor.update(validation_score(record, settings.scoring), network)
+                score = validation_score(record, settings.scoring, score_name)
+                monitor.update(score, network)
             else:
                 monitor.update(-loss, network)
             if monitor.bad_epochs >= settings.n_iter_no_change:

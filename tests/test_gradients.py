@@ -6,11 +6,21 @@ import pytest
 from skdense.backends import NetworkSpec, make_network
 
 
+# Regression outputs: (output, number of targets).
+REGRESSION = {
+    "squared_error": ("identity", 1),
+    "squared_error_multioutput": ("identity", 2),
+    "poisson": ("exp", 2),
+}
+
+
 def _network(n_outputs, **params):
     params = {"hidden_layer_sizes": (4, 3), "dtype": np.float64, **params}
     output = "softmax"
     if n_outputs in (1, "multilabel"):  # one sigmoid unit per label
         output, n_outputs = "logistic", 1 if n_outputs == 1 else 3
+    elif n_outputs in REGRESSION:
+        output, n_outputs = REGRESSION[n_outputs]
     net = make_network("numpy", NetworkSpec(5, n_outputs, output, **params), 1)
     # Non-zero biases, so that no relu sits exactly on its kink at z = 0,
     # where a finite difference measures half the slope.
@@ -21,6 +31,11 @@ def _network(n_outputs, **params):
 
 
 def _targets(rng, n_outputs, n_samples):
+    if n_outputs in REGRESSION:
+        output, k = REGRESSION[n_outputs]
+        if output == "exp":  # counts, zeros among them
+            return rng.poisson(2.0, (n_samples, k)).astype(np.float64)
+        return rng.normal(size=(n_samples, k))
     if n_outputs == "multilabel":
         return (rng.random((n_samples, 3)) > 0.5).astype(np.float64)
     if n_outputs == 1:
@@ -46,7 +61,9 @@ def _numerical_gradients(net, loss, h=1e-6):
 
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
 @pytest.mark.parametrize(
-    "n_outputs", [1, 3, "multilabel"], ids=["binary", "multiclass", "multilabel"]
+    "n_outputs",
+    [1, 3, "multilabel", *REGRESSION],
+    ids=["binary", "multiclass", "multilabel", *REGRESSION],
 )
 @pytest.mark.parametrize(
     "alpha, l1",
@@ -106,3 +123,25 @@ def test_loss_is_the_books_objective():
     loss, _ = net.loss_and_gradients(X, Y)
 
     assert loss == pytest.approx((cross_entropy + penalty) / 8, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["squared_error_multioutput", "poisson"])
+def test_regression_losses_are_mlpregressors_summed_over_targets(loss):
+    """Half the squared error / half the Poisson deviance, as MLPRegressor's
+    losses, but summed over the targets (MLPRegressor averages the squared
+    error over them in the loss it reports; its gradients are of the sum)."""
+    from scipy.special import xlogy
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(9, 5))
+    Y = _targets(rng, loss, 9)
+    net = _network(loss, activation="tanh", alpha=0.0)
+    output = net.predict_proba(X)
+    if loss == "poisson":
+        per_target = xlogy(Y, Y / output) - Y + output
+    else:
+        per_target = 0.5 * (Y - output) ** 2
+
+    value, _ = net.loss_and_gradients(X, Y)
+
+    assert value == pytest.approx(per_target.sum() / 9, rel=1e-10)

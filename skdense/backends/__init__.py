@@ -7,11 +7,21 @@ seed and keeps the :class:`Engine` contract.
 
 from __future__ import annotations
 
-from ._numpy import DenseNetwork, MinibatchNetwork, MultiClassNetwork
+from ._numpy import (
+    DenseNetwork,
+    MinibatchNetwork,
+    MultiClassNetwork,
+    RegressionNetwork,
+)
 from ._spec import Engine, FullBatchEngine, NetworkSpec
 
 BACKENDS = ("numpy", "keras")
-_NUMPY_NETWORKS = {"logistic": MinibatchNetwork, "softmax": MultiClassNetwork}
+_NUMPY_NETWORKS = {
+    "logistic": MinibatchNetwork,
+    "softmax": MultiClassNetwork,
+    "identity": RegressionNetwork,
+    "exp": RegressionNetwork,
+}
 
 
 def make_network(
@@ -43,5 +53,6 @@ __all__ = [
     "MinibatchNetwork",
     "MultiClassNetwork",
     "NetworkSpec",
+    "RegressionNetwork",
     "make_network",
 ]

@@ -28,6 +28,7 @@ import weakref
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import r2_score
 
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import NetworkSpec
@@ -49,6 +50,9 @@ _ACTIVATIONS = {
     "tanh": "tanh",
     "relu": "relu",
     "softmax": "softmax",
+    # The Poisson loss below takes the log-means: the exponential is applied
+    # at prediction time (by the forward pass both engines share).
+    "exp": "linear",
 }
 
 
@@ -125,8 +129,10 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
 
     A "logistic" output is one sigmoid unit per output with binary
     cross-entropy on 0/1 targets; "softmax" uses categorical cross-entropy on
-    one-hot targets, or on integer targets with ``sparse_targets=True``. The
-    penalty is multiplied by ``penalty_scale``.
+    one-hot targets, or on integer targets with ``sparse_targets=True``;
+    "identity" has linear units and half the squared error; "exp" linear
+    units, the log-means, with half the Poisson deviance. The penalty is
+    multiplied by ``penalty_scale``.
     """
     keras = import_keras()
     dtype = spec.dtype.name
@@ -163,18 +169,48 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
             if sparse_targets
             else "categorical_crossentropy"
         ),
+        **_regression_losses(),
     }
     multilabel = spec.output == "logistic" and spec.n_outputs > 1
+    if spec.score_name != "accuracy":
+        metrics = None  # the R² is computed from the predictions (evaluate)
+    elif multilabel:
+        metrics = [_subset_accuracy_metric()]
+    else:
+        metrics = ["accuracy"]
     model.compile(
         optimizer=_optimizer(keras, spec),
         loss=losses[spec.output],
         # Keras averages binary cross-entropy over the labels; skdense sums it.
         loss_weights=float(spec.n_outputs) if multilabel else None,
-        metrics=[_subset_accuracy_metric() if multilabel else "accuracy"],
+        metrics=metrics,
         steps_per_execution=STEPS_PER_EXECUTION,
         jit_compile=JIT_COMPILE,
     )
     return model
+
+
+@functools.cache
+def _regression_losses():
+    """The regression outputs' losses, as the NumPy engine's; registered for
+    saved models."""
+    keras = import_keras()
+    register = keras.saving.register_keras_serializable(package="skdense")
+
+    @register
+    def half_squared_error(y_true, y_pred):
+        residual = y_pred - y_true
+        return 0.5 * keras.ops.sum(keras.ops.square(residual), axis=-1)
+
+    @register
+    def half_poisson_deviance(y_true, log_mean):
+        ops = keras.ops
+        safe = ops.where(y_true > 0, y_true, ops.ones_like(y_true))
+        y_log_y = ops.where(y_true > 0, y_true * ops.log(safe), ops.zeros_like(y_true))
+        deviance = y_log_y - y_true * log_mean - y_true + ops.exp(log_mean)
+        return ops.sum(deviance, axis=-1)
+
+    return {"identity": half_squared_error, "exp": half_poisson_deviance}
 
 
 @functools.cache
@@ -294,6 +330,7 @@ class KerasNetwork:
         keras = import_keras()
         _penalty_class()  # registers the penalty for deserialisation
         _subset_accuracy()  # and the multilabel metric
+        _regression_losses()  # and the regression losses
         if "spec" not in state:  # saved by skdense 0.1.0
             state = _spec_from_0_1_state(state)
         self.__dict__.update(state)
@@ -399,15 +436,18 @@ class KerasNetwork:
         history = self.model.fit(
             batches, epochs=1, shuffle=False, verbose=0, callbacks=callbacks
         ).history
-        return history["loss"][-1], history["accuracy"][-1]
+        accuracy = history.get("accuracy")  # regressors have none
+        return history["loss"][-1], None if accuracy is None else accuracy[-1]
 
     def end_training(self):
         """Drop the training data's tensors."""
         self._data = None
 
     def evaluate(self, X, Y, sample_weight=None):
-        """Objective and accuracy over all of ``X`` taken as one batch.
+        """Objective and score over all of ``X`` taken as one batch.
 
+        The score is the accuracy of a classifier's output, the R² of a
+        regressor's (from :meth:`predict_proba`, as the NumPy engine's).
         Sparse ``X`` is densified a chunk of rows at a time; the chunks'
         figures, weighted by their sizes, make the same whole-batch figures.
         """
@@ -433,9 +473,12 @@ class KerasNetwork:
                 )
                 m = min(step, n - start)
                 loss += result["loss"] * m / n
-                accuracy += result["accuracy"] * m / n
+                accuracy += result.get("accuracy", 0.0) * m / n
         finally:
             self._set_penalty_scale(scale)
+        if self.spec.score_name == "r2":  # R² is scale-free: weights as given
+            r2 = r2_score(Y, self.predict_proba(X), sample_weight=sample_weight)
+            return loss, float(r2)
         return loss, accuracy
 
     def predict_proba(self, X):

@@ -3,7 +3,8 @@
 ``MinibatchNetwork`` (one sigmoid output, logistic loss) and
 ``MultiClassNetwork`` (softmax output, cross-entropy) generalise the book's
 networks of the same names to any number of hidden layers, four activations,
-three optimizers, L1/L2 penalties and dropout.
+three optimizers, L1/L2 penalties and dropout; ``RegressionNetwork`` has
+identity outputs (squared error) or exponential ones (Poisson deviance).
 
 The objective of one batch of ``m`` samples with weights ``s_i`` is::
 
@@ -23,11 +24,12 @@ few whole-array calls per batch instead of a few per layer.
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
+from sklearn.metrics import r2_score
 
 from ._ops import ACTIVATIONS, DERIVATIVES, OUTPUT_LOSSES
 from ._optimizers import make_optimizer, optimizer_settings
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
-from ._spec import NetworkSpec
+from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
 
 
 def _layer_views(flat, shapes):
@@ -56,13 +58,14 @@ class DenseNetwork:
         Seeds weight initialisation, shuffling and dropout.
     """
 
-    output = None  # the output a subclass is for
+    outputs = OUTPUTS  # the outputs a subclass is for
 
     def __init__(self, spec, random_state=None):
-        if self.output is not None and spec.output != self.output:
+        if spec.output not in self.outputs:
             raise ValueError(
-                f"{type(self).__name__} has a {self.output} output; the spec asks "
-                f"for {spec.output!r}. Use skdense.backends.make_network."
+                f"{type(self).__name__} has a {' or '.join(self.outputs)} output; "
+                f"the spec asks for {spec.output!r}. Use "
+                "skdense.backends.make_network."
             )
         self.spec = spec
         self.rng = np.random.default_rng(random_state)
@@ -106,7 +109,7 @@ class DenseNetwork:
 
     def __setstate__(self, state):
         if "spec" not in state:  # saved by skdense 0.1.0
-            state = _spec_from_0_1_state(state, self.output)
+            state = _spec_from_0_1_state(state, self.outputs[0])
         self.__dict__.update(state)
         self._make_views()
 
@@ -213,17 +216,26 @@ class DenseNetwork:
             grads += scratch
 
     def evaluate(self, X, Y, sample_weight=None):
-        """Objective and accuracy over all of ``X`` taken as one batch (no dropout).
+        """Objective and score over all of ``X`` taken as one batch (no dropout).
 
-        Returns ``(loss, accuracy)``, the loss weighted by ``sample_weight``.
+        Returns ``(loss, score)``, the loss weighted by ``sample_weight``; the
+        score is the accuracy of a classifier's output, the R² of a
+        regressor's (weighted, uniform average over outputs, as
+        ``sklearn.metrics.r2_score``).
         """
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         data_loss, n_correct = 0.0, 0
+        outputs = np.empty(Y.shape, np.float64)
         for rows, logits in self._chunked_logits(X):
             per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y[rows], logits)
             data_loss += float(np.dot(sw[rows], per_sample))
-            n_correct += int(np.count_nonzero(correct))
+            if correct is None:
+                outputs[rows] = logits  # the loss left the outputs there
+            else:
+                n_correct += int(np.count_nonzero(correct))
         loss = (data_loss + self._penalty()) / float(np.sum(sw))
+        if self.spec.score_name == "r2":
+            return loss, float(r2_score(Y, outputs, sample_weight=sample_weight))
         return loss, n_correct / X.shape[0]
 
     def loss_and_gradients(self, X, Y, sample_weight=None):
@@ -252,14 +264,15 @@ class DenseNetwork:
         inputs = self._forward(X, outs, masks)
         logits = outs[-1]
         per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y, logits)
+        n_correct = 0 if correct is None else int(np.count_nonzero(correct))
         if sample_weight is None:
             data_loss = float(per_sample.sum())
         else:
             data_loss = float(np.dot(sample_weight, per_sample))
         loss = (data_loss + (self._penalty() if penalty_loss else 0.0)) / divisor
 
-        # The loss functions leave the probabilities in ``logits``; for both
-        # output/loss pairs, d(loss)/d(logits) is (proba - y).
+        # The loss functions leave the outputs in ``logits``; for every
+        # output/loss pair, d(loss)/d(logits) is (output - y).
         delta = logits
         delta -= Y
         if sample_weight is not None:
@@ -279,7 +292,7 @@ class DenseNetwork:
                     delta *= masks[i - 1]
                 derivative(outs[i - 1], delta)
         self._add_penalty_gradient(divisor)
-        return loss, int(np.count_nonzero(correct))
+        return loss, n_correct
 
     # -- training --------------------------------------------------------------
 
@@ -301,7 +314,8 @@ class DenseNetwork:
         multiplied by ``input_scale``) as it is gathered, so no converted copy
         of the whole of ``X`` is ever made. Returns
         ``(loss, accuracy)``: the mean batch loss and the fraction of samples
-        classified right at the moment their batch was trained on. The penalty
+        classified right at the moment their batch was trained on (None for
+        a regressor's output). The penalty
         part of the loss is taken once, at the end of the epoch, rather than
         for every batch: it changes little within an epoch, and summing the
         weights each batch costs as much as a small network's forward pass.
@@ -345,6 +359,8 @@ class DenseNetwork:
         # Each batch's loss carries penalty / (m * weight_mean), weighted by m.
         n_batches, n_trained = start // batch_size + 1, end
         total_loss += self._penalty() * n_batches / weight_mean
+        if self.spec.score_name != "accuracy":
+            return total_loss / n_trained, None
         return total_loss / n_trained, total_correct / n_trained
 
     def end_training(self):
@@ -424,7 +440,7 @@ class MinibatchNetwork(DenseNetwork):
     (True, (200, 1))
     """
 
-    output = "logistic"
+    outputs = ("logistic",)
 
 
 class MultiClassNetwork(DenseNetwork):
@@ -448,7 +464,33 @@ class MultiClassNetwork(DenseNetwork):
     (True, (300, 3))
     """
 
-    output = "softmax"
+    outputs = ("softmax",)
+
+
+class RegressionNetwork(DenseNetwork):
+    """Regression network: hidden layers and one output unit per target.
+
+    For a spec with ``output="identity"`` (half the squared error, as
+    MLPRegressor's default loss) or ``output="exp"`` (half the Poisson
+    deviance of the mean ``exp(z)``, MLPRegressor's ``loss="poisson"``).
+    ``Y`` has shape ``(n_samples, n_targets)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdense.backends import NetworkSpec, RegressionNetwork
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 3)).astype(np.float32)
+    >>> Y = X[:, :1] - 2 * X[:, 1:2]
+    >>> spec = NetworkSpec(3, 1, "identity", hidden_layer_sizes=(16,))
+    >>> net = RegressionNetwork(spec, random_state=0)
+    >>> for _ in range(100):
+    ...     loss, _ = net.train_epoch(X, Y, batch_size=32)
+    >>> bool(net.evaluate(X, Y)[1] > 0.95), net.predict_proba(X).shape
+    (True, (300, 1))
+    """
+
+    outputs = REGRESSOR_OUTPUTS
 
 
 def _spec_from_0_1_state(state, output):

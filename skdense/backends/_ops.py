@@ -6,6 +6,7 @@ nothing per batch. Derivatives are written in terms of the activation's
 """
 
 import numpy as np
+from scipy import special
 
 
 def inplace_identity(z):
@@ -37,8 +38,13 @@ def inplace_softmax(z):
     return z
 
 
+def inplace_exp(z):
+    return np.exp(z, out=z)
+
+
 ACTIVATIONS = {
     "identity": inplace_identity,
+    "exp": inplace_exp,
     "logistic": inplace_logistic,
     "tanh": inplace_tanh,
     "relu": inplace_relu,
@@ -104,10 +110,35 @@ def inplace_softmax_log_loss(y, z):
     return np.log(norm[:, 0]) - z_true, z_true >= 0
 
 
+def inplace_half_squared_error(y, z):
+    """Half the squared error of identity outputs ``z`` (n, k), summed over k.
+
+    ``z`` is already the output. Returns the per-sample losses and None (a
+    regressor has no accuracy).
+    """
+    residual = z - y
+    return 0.5 * np.einsum("ij,ij->i", residual, residual), None
+
+
+def inplace_half_poisson_deviance(y, z):
+    """Half the Poisson deviance of log-means ``z`` (n, k), summed over k.
+
+    ``y * log(y / mu) - y + mu`` with ``mu = exp(z)``, MLPRegressor's
+    "poisson" loss; turns ``z`` into the means in place. Returns the
+    per-sample losses and None.
+    """
+    loss = special.xlogy(y, y) - y * z - y
+    inplace_exp(z)
+    loss += z
+    return loss.sum(axis=1), None
+
+
 # Output activation -> its loss, called as ``loss(y, z)`` (scikit-learn's order).
-# For both pairs the gradient of the loss with respect to the logits is
-# ``proba - y``.
+# For every pair the gradient of the loss with respect to the logits is
+# ``output - y``.
 OUTPUT_LOSSES = {
     "logistic": inplace_binary_log_loss,
     "softmax": inplace_softmax_log_loss,
+    "identity": inplace_half_squared_error,
+    "exp": inplace_half_poisson_deviance,
 }

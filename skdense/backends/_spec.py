@@ -20,9 +20,13 @@ from .._constraints import constraints_of as _constraints_of
 
 _Real, _Integral = numbers.Real, numbers.Integral
 
-# Output layer -> its loss: a sigmoid unit with logistic loss, or a softmax
-# with cross-entropy. Both give d(loss)/d(logits) = proba - y.
-OUTPUTS = ("logistic", "softmax")
+# Output layer -> its loss: sigmoid units with logistic loss, a softmax with
+# cross-entropy (classifiers); identity units with half the squared error,
+# exponential units with half the Poisson deviance (regressors). Each pair is
+# a canonical link: d(loss)/d(logits) = output - y.
+CLASSIFIER_OUTPUTS = ("logistic", "softmax")
+REGRESSOR_OUTPUTS = ("identity", "exp")
+OUTPUTS = CLASSIFIER_OUTPUTS + REGRESSOR_OUTPUTS
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -107,6 +111,11 @@ class NetworkSpec:
             object.__setattr__(self, name, value)  # frozen: set once, here
 
     @property
+    def score_name(self):
+        """The output's figure besides the loss: "accuracy", or "r2" (regressors)."""
+        return "accuracy" if self.output in CLASSIFIER_OUTPUTS else "r2"
+
+    @property
     def layer_sizes(self):
         """Units of every layer, inputs first: ``(n_features, ..., n_outputs)``."""
         return (self.n_features, *self.hidden_layer_sizes, self.n_outputs)
@@ -139,17 +148,24 @@ class Engine(Protocol):
 
     def train_epoch(
         self, X, Y, sample_weight=None, batch_size=200, shuffle=True, stop=None
-    ) -> tuple[float, float]:
-        """One pass over the data in minibatches: ``(loss, accuracy)``."""
+    ) -> tuple[float, float | None]:
+        """One pass over the data in minibatches: ``(loss, accuracy)``.
+
+        A regression output's engine may return None for the second figure.
+        """
 
     def end_training(self) -> None:
         """Free what training held (buffers, tensors)."""
 
     def evaluate(self, X, Y, sample_weight=None) -> tuple[float, float]:
-        """Objective and accuracy of all of ``X`` as one batch, no dropout."""
+        """Objective and score of all of ``X`` as one batch, no dropout.
+
+        The score is the accuracy of a classifier's output, the R² (uniform
+        average over outputs, weighted by ``sample_weight``) of a regressor's.
+        """
 
     def predict_proba(self, X) -> np.ndarray:
-        """Output-layer probabilities in float64, ``(n_samples, n_outputs)``."""
+        """Output-layer values in float64, ``(n_samples, n_outputs)``."""
 
     def get_weights(self) -> list[np.ndarray]: ...
 
