@@ -18,6 +18,16 @@ from ._version import __version__
 from .backends import make_network
 
 
+def has_stochastic_solver(estimator):
+    """``partial_fit`` exists for the minibatch solvers only."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available with solver='lbfgs'; use 'sgd', 'adam' "
+            "or 'rmsprop'."
+        )
+    return True
+
+
 class DenseNetworkMixin:
     """MLPClassifier's fitted attributes and skdense's persistence, for any
     estimator whose ``network_`` is an engine and ``history_`` its figures."""
@@ -98,13 +108,15 @@ class DenseNetworkMixin:
 
     @property
     def n_outputs_(self) -> int:
-        """Number of output units: 1 for two classes, else one per class."""
+        """Number of output units: 1 for two classes, else one per class or
+        label (classifiers); one per target (regressors)."""
         check_is_fitted(self)
         return self.network_.spec.n_outputs
 
     @property
     def out_activation_(self) -> str:
-        """The output layer's activation: "logistic" or "softmax"."""
+        """The output layer's activation: "logistic", "softmax", "identity"
+        or "exp"."""
         check_is_fitted(self)
         return self.network_.spec.output
 

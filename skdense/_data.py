@@ -167,6 +167,45 @@ def class_sample_weight(sample_weight, y_index, classes_, class_weight):
     return sample_weight
 
 
+def regression_targets(y, loss, dtype, n_targets=None):
+    """A regressor's ``y`` as the network's targets, ``(n_samples, n_targets)``.
+
+    ``y`` must be numeric and finite in ``dtype``, non-negative for
+    ``loss="poisson"``, and have ``n_targets`` columns when given.
+    """
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"A regressor's y must be numeric; got dtype {y.dtype}. Encode the "
+            "targets as numbers (DenseClassifier handles class labels)."
+        )
+    Y = (y[:, None] if y.ndim == 1 else y).astype(dtype)
+    if not np.all(np.isfinite(Y)):
+        raise ValueError(
+            f"y has values that are NaN, infinite or too large for {dtype}; the "
+            "targets must be finite (use dtype=np.float64 for values beyond "
+            "3.4e38)."
+        )
+    if loss == "poisson" and np.any(Y < 0):
+        raise ValueError(
+            "loss='poisson' needs non-negative y (counts, rates); y has negative "
+            f"values (the smallest is {Y.min():g})."
+        )
+    if n_targets is not None and Y.shape[1] != n_targets:
+        raise ValueError(
+            f"y_val has {Y.shape[1]} target(s); the model has {n_targets}."
+        )
+    return Y
+
+
+def regression_sample_weight(sample_weight, n_samples):
+    """Checked sample weights of a regressor: some must be non-zero."""
+    sample_weight = check_sample_weight(sample_weight, n_samples)
+    if sample_weight is not None and not np.any(sample_weight > 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight
+
+
 def split_validation(data, fraction, seed, stratify=False):
     """Hold out ``fraction`` of ``(X, Y, sample_weight)``: ``(train, validation)``.
 

@@ -19,6 +19,8 @@ from ._warnings import warn_user
 # imports TensorFlow; a test checks each one names a real class.
 TRUSTED_TYPES = [
     "skdense._classifier.DenseClassifier",
+    "skdense._regressor.DenseRegressor",
+    "skdense.backends._numpy.RegressionNetwork",
     "skdense.backends._numpy.MinibatchNetwork",
     "skdense.backends._numpy.MultiClassNetwork",
     "skdense.backends._spec.NetworkSpec",
@@ -61,7 +63,7 @@ def _import_skops():
 
 
 def save(estimator: Any, file: str | PathLike | IO[bytes]) -> None:
-    """Save a model (a DenseClassifier, or a Pipeline holding one) with skops.
+    """Save a model (a skdense estimator, or a Pipeline holding one) with skops.
 
     Parameters
     ----------

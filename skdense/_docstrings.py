@@ -1,0 +1,85 @@
+"""Parameter descriptions every skdense estimator shares, written once.
+
+Each estimator's docstring is assembled from these and its own entries.
+"""
+
+NETWORK_PARAMETERS = """\
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+    activation : {"identity", "logistic", "sigmoid", "tanh", "relu"}, \
+            default="relu"
+        Activation of the hidden layers; "sigmoid" is an alias of "logistic".
+    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
+        Weight optimizer. "lbfgs" trains on the full batch with SciPy's L-BFGS
+        and suits small data sets; the others train on minibatches.
+    alpha : float, default=0.0001
+        Strength of the L2 penalty: ``alpha / 2 * sum(W ** 2)`` is added to the
+        summed loss of each batch, whose total is divided by the batch size.
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" means ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule for ``solver="sgd"``, as in scikit-learn's MLPs.
+    learning_rate_init : float, default=0.001
+        Initial learning rate (step size) of sgd, adam and rmsprop.
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (iterations for "lbfgs").
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. Pass an int for reproducible results.
+    tol : float, default=1e-4
+        Minimum decrease of the monitored loss that counts as an improvement.
+    verbose : bool or int, default=False
+        Whether to show a progress bar with each epoch's figures.
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the weights of the previous fit.
+    momentum : float, default=0.9
+        Momentum of the "sgd" solver, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether "sgd" uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to stop when the validation score (see ``scoring``) has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the
+        weights of the best epoch. The validation set is ``validation_data``
+        when given to ``fit``, otherwise a ``validation_fraction``
+        of the training data (stratified by class for a classifier).
+        ``partial_fit`` refuses it, as scikit-learn's MLPs do.
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of adam's moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Numerical-stability constant of adam and rmsprop.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without an improvement of at least ``tol`` before stopping;
+        ``np.inf`` never stops early.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of "lbfgs".
+    l1 : float, default=0.0
+        Strength of the L1 penalty ``l1 * sum(|W|)``, scaled as ``alpha``.
+    dropout : float, default=0.0
+        Fraction of each hidden layer's units dropped at each training step.
+    weight_init : {"auto", "glorot", "he", "normal"}, default="auto"
+        Weight initialisation: Glorot uniform, He normal, or N(0, 1) as in the
+        book's networks; "auto" is scikit-learn's MLP rule, Glorot uniform for
+        every activation (with scikit-learn's smaller bound for logistic).
+    rho : float, default=0.9
+        Decay rate of rmsprop's running mean of squared gradients.
+"""
+
+ENGINE_PARAMETERS = """\
+    dtype : {np.float32, np.float64}, default=np.float32
+        Dtype of the weights and of all computation.
+    input_scale : float or None, default=None
+        Factor every input is multiplied by as it enters the network, in
+        training and prediction alike: ``input_scale=1/255`` trains on 8-bit
+        pixels as on ``X / 255.0`` without a float copy of ``X``. Integer
+        arrays, ``numpy.memmap`` included, are converted batch by batch, so
+        data larger than memory trains from disk (NumPy backend). None means 1.
+    backend : {"numpy", "keras"}, default="numpy"
+        Training engine: the NumPy engine, or Keras on TensorFlow
+        (``pip install 'skdense[keras]'``).
+"""

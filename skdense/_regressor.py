@@ -1,0 +1,287 @@
+"""DenseRegressor: a dense neural network as a scikit-learn regressor."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.metaestimators import available_if
+
+from ._base import DenseNetworkMixin, has_stochastic_solver
+from ._data import (
+    check_validation_data,
+    regression_sample_weight,
+    regression_targets,
+    unchanged_on_error,
+)
+from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS
+from ._params import REGRESSOR_SETTINGS
+
+# loss -> the output layer it trains, as MLPRegressor's out_activation_.
+OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
+
+
+class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
+    __doc__ = (
+        """Dense (fully connected) neural network regressor.
+
+    A drop-in for :class:`sklearn.neural_network.MLPRegressor`: parameters
+    shared with it have its names, defaults and meanings. On top it offers
+    what :class:`DenseClassifier` offers: an RMSprop solver, L1 and dropout
+    regularisation, a choice of weight initialisation, float32 computation,
+    ``input_scale``, ``validation_data``, a per-epoch ``history_`` and a
+    choice of training engine (backend).
+
+    Parameters
+    ----------
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        "squared_error" trains identity outputs on half the squared error;
+        "poisson" trains the log of the mean (an exponential output) on half
+        the Poisson deviance, for counts and other non-negative targets. As
+        in MLPRegressor, the loss is summed over the targets of a sample.
+"""
+        + NETWORK_PARAMETERS
+        + ENGINE_PARAMETERS
+        + """    scoring : {"loss"} or None, default=None
+        What early stopping watches on the validation set, under
+        HistGradientBoosting's name: None is MLPRegressor's rule, the R²
+        (the estimator's ``score``); "loss" is the validation loss. Without
+        early stopping the training loss is watched.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    history_ : dict of lists
+        Per-epoch figures: "loss" (on the training batches), plus "val_loss"
+        and "val_r2" when there is a validation set.
+    n_iter_ : int
+        Number of epochs (lbfgs iterations) of the last ``fit``, as
+        MLPRegressor counts them; ``partial_fit`` adds one per call.
+    t_ : int
+        Number of training samples seen by the stochastic solvers, over the
+        calls that continued training: the ``t`` of the "invscaling" schedule.
+    network_ : object
+        The trained network of the backend (e.g. a ``RegressionNetwork``).
+    loss_ : float
+        Training loss of the last epoch.
+    loss_curve_ : list of float
+        ``history_["loss"]``, under MLPRegressor's name.
+    best_loss_ : float or None
+        Lowest training loss reached; None with early stopping.
+    validation_scores_ : list of float or None
+        Each epoch's validation score (see ``scoring``; with "loss", the
+        negated validation loss) with early stopping, else None.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``; None without early stopping.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of targets.
+    out_activation_ : str
+        Output activation: "identity" (squared error) or "exp" (poisson).
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+    DenseClassifier : the classifier on the same engines.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from skdense import DenseRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    >>> reg = DenseRegressor(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0)
+    >>> float(cross_val_score(reg, X, y / 100, cv=3).mean()) > 0.95
+    True
+    >>> reg.fit(X, y / 100).predict(X[:2]).shape
+    (2,)
+    """
+    )
+
+    _own_settings = REGRESSOR_SETTINGS
+
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: int | tuple[int, ...] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        l1: float = 0.0,
+        dropout: float = 0.0,
+        weight_init: str = "auto",
+        rho: float = 0.9,
+        dtype: type | np.dtype | str = np.float32,
+        input_scale: float | None = None,
+        backend: str = "numpy",
+        scoring: str | None = None,
+    ) -> None:
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.l1 = l1
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.rho = rho
+        self.dtype = dtype
+        self.input_scale = input_scale
+        self.backend = backend
+        self.scoring = scoring
+
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    ) -> DenseRegressor:
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Finite numeric targets; non-negative for ``loss="poisson"``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in the loss.
+        validation_data : tuple (X_val, y_val), default=None
+            Data to report ``val_loss`` and ``val_r2`` on after every epoch;
+            with ``early_stopping=True`` it replaces the split of
+            ``validation_fraction`` of the training data.
+
+        Returns
+        -------
+        self : DenseRegressor
+            The fitted estimator.
+        """
+        with unchanged_on_error(self):
+            return self._fit(X, y, sample_weight, validation_data, incremental=False)
+
+    @available_if(has_stochastic_solver)
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> DenseRegressor:
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets, as many as in the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in the loss.
+
+        Returns
+        -------
+        self : DenseRegressor
+            The updated estimator.
+        """
+        with unchanged_on_error(self):
+            return self._fit(X, y, sample_weight, None, incremental=True)
+
+    def predict(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predictions in float64; 1-D when the model has one target.
+        """
+        outputs = self._network_outputs(X)
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _fit(self, X, y, sample_weight, validation_data, incremental):
+        settings, continuing = self._check_fit_settings(incremental)
+        dtype, loss = settings.dtype, settings.own["loss"]
+        X, y = self._validate_training_data(X, y, settings, continuing, y_numeric=True)
+        Y = regression_targets(y, loss, dtype)
+        if continuing and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} target(s); the model was trained on "
+                f"{self.n_outputs_}."
+            )
+        output = OUTPUT_OF_LOSS[loss]
+        if incremental and continuing and output != self.out_activation_:
+            raise ValueError(
+                f"partial_fit cannot change the loss: the model was trained with "
+                f"the {self.out_activation_!r} output, loss={loss!r} needs "
+                f"{output!r}. Refit with fit."
+            )
+        sample_weight = regression_sample_weight(sample_weight, len(Y))
+        validation = None
+        if validation_data is not None:
+            targets = partial(
+                regression_targets, loss=loss, dtype=dtype, n_targets=Y.shape[1]
+            )
+            validation = check_validation_data(self, validation_data, dtype, targets)
+        self._fit_network(
+            settings,
+            (X, Y, sample_weight),
+            validation,
+            output,
+            incremental=incremental,
+            continuing=continuing,
+            stratify=False,
+        )
+        return self
