@@ -5,7 +5,6 @@ import pytest
 
 from skdense.backends import NetworkSpec, make_network
 
-
 # Regression outputs: (output, number of targets).
 REGRESSION = {
     "squared_error": ("identity", 1),
