@@ -10,7 +10,7 @@ import pytest
 from conftest import HAS_KERAS, NO_KERAS
 from sklearn.exceptions import ConvergenceWarning
 
-from skdense import DenseClassifier
+from skdense import DenseClassifier, DenseRegressor
 from skdense.backends import _numpy
 
 
@@ -74,6 +74,22 @@ def test_first_ctrl_c_stops_after_the_current_batch(ctrl_c_at_batch):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.set_params(warm_start=True, max_iter=2).fit(X, y)
     assert clf.n_iter_ == 2 and len(clf.history_["loss"]) == 6
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_a_regressor_stops_after_the_current_batch_too(ctrl_c_at_batch, loss):
+    X, y = _data()
+    batches = ctrl_c_at_batch(15)  # in the second epoch
+    reg = DenseRegressor(
+        loss, hidden_layer_sizes=(8,), batch_size=60, max_iter=1000, random_state=0
+    )
+    with pytest.warns(UserWarning, match=r"interrupted \(Ctrl-C\) in epoch 2"):
+        reg.fit(X, y, validation_data=(X[:50], y[:50]))
+    assert len(batches) == 15 and reg.n_iter_ == 2
+    assert [len(v) for v in reg.history_.values()] == [2, 2, 2]
+    assert np.isfinite(reg.predict(X)).all()
+    reg.partial_fit(X, y)
+    assert reg.n_iter_ == 3
 
 
 def test_interrupted_partial_epoch_matches_training_only_those_batches(

@@ -50,13 +50,20 @@ def _quiet_fit(clf, *args, **kwargs):
         ("rmsprop", dict(rho=0.8)),
     ],
 )
-@pytest.mark.parametrize("n_classes", [2, 3, "multilabel"])
+@pytest.mark.parametrize("n_classes", [2, 3, "multilabel", "squared_error", "poisson"])
 def test_both_engines_take_the_same_steps(solver, params, n_classes):
     """Same start, same batches: one epoch ends on the same weights."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 5)).astype(np.float32)
+    output = "softmax" if n_classes == 3 else "logistic"
     if n_classes == "multilabel":
         Y = (rng.random((64, 3)) > 0.5).astype(np.float32)
+    elif n_classes == "squared_error":  # two targets
+        Y = rng.normal(size=(64, 2)).astype(np.float32)
+        output = "identity"
+    elif n_classes == "poisson":  # two count targets
+        Y = rng.poisson(2.0, (64, 2)).astype(np.float32)
+        output = "exp"
     else:
         Y = (np.eye(n_classes)[rng.integers(0, n_classes, 64)]).astype(np.float32)
     if n_classes == 2:
@@ -65,7 +72,7 @@ def test_both_engines_take_the_same_steps(solver, params, n_classes):
     spec = NetworkSpec(
         5,
         Y.shape[1],
-        "softmax" if n_classes == 3 else "logistic",
+        output,
         hidden_layer_sizes=(6, 4),
         activation="tanh",
         weight_init="glorot",

@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 from conftest import HAS_KERAS, NO_KERAS
 
-from skdense import DenseClassifier
+from skdense import DenseClassifier, DenseRegressor
 from skdense._params import (
     CLASSIFIER_SETTINGS,
     ESTIMATOR_SETTINGS,
     PARAMETERS,
+    REGRESSOR_SETTINGS,
     check_params,
+    parameters,
 )
 from skdense._training import TrainingSettings
 from skdense.backends import (
@@ -25,11 +27,13 @@ from skdense.backends import (
 
 def test_the_table_has_one_row_per_parameter_and_no_other():
     assert set(PARAMETERS) == set(DenseClassifier().get_params())
+    assert set(parameters(REGRESSOR_SETTINGS)) == set(DenseRegressor().get_params())
 
 
+@pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
 @pytest.mark.parametrize("datacls", [NetworkSpec, TrainingSettings])
-def test_declared_defaults_are_the_estimators(datacls):
-    defaults = DenseClassifier().get_params()
+def test_declared_defaults_are_the_estimators(datacls, estimator):
+    defaults = estimator().get_params()
     declared = {
         f.name: f.default
         for f in dataclasses.fields(datacls)
