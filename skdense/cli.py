@@ -9,21 +9,48 @@ from pathlib import Path
 from ._version import __version__
 from .compare import DATASETS, MODELS, compare, default_models
 
-COLUMNS = ("model", "cv accuracy", "fit time (s)", "test accuracy", "reference figure")
+CLASSIFICATION_COLUMNS = (
+    "model",
+    "cv accuracy",
+    "fit time (s)",
+    "test accuracy",
+    "reference figure",
+)
+REGRESSION_COLUMNS = (
+    "model",
+    "cv R²",
+    "cv RMSE",
+    "fit time (s)",
+    "test R²",
+    "test RMSE",
+)
+
+
+def _cells(row):
+    if "cv_r2_mean" in row:
+        return (
+            row["model"],
+            f"{row['cv_r2_mean']:.4f} ± {row['cv_r2_std']:.4f}",
+            f"{row['cv_rmse_mean']:.2f} ± {row['cv_rmse_std']:.2f}",
+            f"{row['fit_time_mean']:.2f}",
+            f"{row['test_r2']:.4f}",
+            f"{row['test_rmse']:.2f}",
+        )
+    return (
+        row["model"],
+        f"{row['cv_accuracy_mean']:.4f} ± {row['cv_accuracy_std']:.4f}",
+        f"{row['fit_time_mean']:.2f}",
+        f"{row['test_accuracy']:.4f}",
+        row["reference_figure"],
+    )
 
 
 def format_table(rows):
-    """The comparison as a Markdown table."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
+    """The comparison as a Markdown table (accuracy, or R² and RMSE)."""
+    columns = REGRESSION_COLUMNS if "cv_r2_mean" in rows[0] else CLASSIFICATION_COLUMNS
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for row in rows:
-        cells = (
-            row["model"],
-            f"{row['cv_accuracy_mean']:.4f} ± {row['cv_accuracy_std']:.4f}",
-            f"{row['fit_time_mean']:.2f}",
-            f"{row['test_accuracy']:.4f}",
-            row["reference_figure"],
-        )
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(_cells(row)) + " |")
     return "\n".join(lines)
 
 
@@ -54,8 +81,9 @@ def build_parser():
         "compare",
         help="cross-validate a baseline and dense networks on one data set",
         description="Cross-validate SGDClassifier(log_loss), DenseClassifier (NumPy "
-        "and Keras backends) and MLPClassifier on the same folds, refit each on the "
-        "whole training set, test it, and save the table and learning curves.",
+        "and Keras backends) and MLPClassifier on the same folds (Ridge, "
+        "DenseRegressor and MLPRegressor on diabetes), refit each on the whole "
+        "training set, test it, and save the table and learning curves.",
     )
     run.add_argument("--dataset", choices=DATASETS, default="fashion-mnist")
     run.add_argument(
@@ -67,8 +95,8 @@ def build_parser():
         "--models",
         type=_models,
         default=None,
-        help=f"comma-separated, from {','.join(MODELS)} "
-        f"(default: {','.join(default_models())})",
+        help=f"comma-separated, from {','.join(MODELS)} (default: "
+        f"{','.join(default_models())}; ridge instead of sgd on diabetes)",
     )
     run.add_argument("--cv", type=_positive, default=5, help="folds (default: 5)")
     run.add_argument(
@@ -82,8 +110,8 @@ def build_parser():
         type=_positive,
         default=None,
         help="max_iter of the networks (default: 20 for Fashion-MNIST, "
-        "100 for the small data sets; the sgd baseline keeps the book's "
-        "max_iter=5)",
+        "100 for digits and breast cancer, 200 for diabetes; the sgd baseline "
+        "keeps the book's max_iter=5)",
     )
     run.add_argument(
         "--n-jobs", type=int, default=None, help="parallel jobs of cross_validate"

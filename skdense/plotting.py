@@ -16,7 +16,9 @@ def _history(source):
 
 
 def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
-    """Plot loss and accuracy per epoch, training (solid) and validation (dashed).
+    """Plot loss and score per epoch, training (solid) and validation (dashed).
+
+    The score is the accuracy, or for regressors the R² (validation only).
 
     Parameters
     ----------
@@ -29,7 +31,7 @@ def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
     Returns
     -------
     fig : matplotlib.figure.Figure
-        Two panels: loss and accuracy against the epoch.
+        Two panels: loss and accuracy (or R²) against the epoch.
 
     Examples
     --------
@@ -56,20 +58,26 @@ def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
         histories = {"": histories}
     fig = Figure(figsize=(10, 4), layout="constrained")
     axes = fig.subplots(1, 2)
-    for metric, ax in zip(("loss", "accuracy"), axes, strict=True):
-        for name, source in histories.items():
-            history = _history(source)
-            if not isinstance(history, Mapping) or metric not in history:
+    sources = {name: _history(source) for name, source in histories.items()}
+    # A regressor's score is the R², on the validation set only.
+    score = "r2" if any("val_r2" in h for h in sources.values()) else "accuracy"
+    for metric, ax in zip(("loss", score), axes, strict=True):
+        for name, history in sources.items():
+            if not isinstance(history, Mapping):
                 continue
-            epochs = range(1, len(history[metric]) + 1)
             label = f"{name} " if name else ""
-            (line,) = ax.plot(epochs, history[metric], label=f"{label}train")
+            color = None
+            if metric in history:
+                epochs = range(1, len(history[metric]) + 1)
+                (line,) = ax.plot(epochs, history[metric], label=f"{label}train")
+                color = line.get_color()
             if f"val_{metric}" in history:
+                values = history[f"val_{metric}"]
                 ax.plot(
-                    epochs,
-                    history[f"val_{metric}"],
+                    range(1, len(values) + 1),
+                    values,
                     linestyle="--",
-                    color=line.get_color(),
+                    color=color,
                     label=f"{label}validation",
                 )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -125,7 +125,7 @@ def test_module_runs_as_a_command():
         text=True,
         check=True,
     )
-    assert "--dataset {fashion-mnist,digits,breast-cancer}" in result.stdout
+    assert "--dataset {fashion-mnist,digits,breast-cancer,diabetes}" in result.stdout
 
 
 def test_version_flag_prints_the_package_version(capsys):
@@ -135,3 +135,41 @@ def test_version_flag_prints_the_package_version(capsys):
         cli.main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"skdense {skdense.__version__}"
+
+
+def test_compare_regression_on_diabetes(tmp_path, capsys):
+    code = cli.main(
+        [
+            "compare",
+            "--dataset",
+            "diabetes",
+            "--models",
+            "ridge,numpy,mlp",
+            "--cv",
+            "3",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    table = capsys.readouterr().out.splitlines()
+    assert (
+        table[0] == "| model | cv R² | cv RMSE | fit time (s) | test R² | test RMSE |"
+    )
+    rows = {
+        r["model"]: r
+        for r in json.loads((tmp_path / "results.json").read_text())["results"]
+    }
+    assert list(rows) == ["ridge", "numpy", "mlp"]
+    for row in rows.values():
+        assert 0.3 < row["cv_r2_mean"] < 0.7 and 40 < row["cv_rmse_mean"] < 70
+    # The bar: within 0.05 of Ridge and 0.03 of MLPRegressor.
+    assert rows["numpy"]["cv_r2_mean"] >= rows["ridge"]["cv_r2_mean"] - 0.05
+    assert rows["numpy"]["cv_r2_mean"] >= rows["mlp"]["cv_r2_mean"] - 0.03
+    history = json.loads((tmp_path / "results.json").read_text())["histories"]["numpy"]
+    assert set(history) == {"loss", "val_loss", "val_r2"}
+
+
+def test_compare_refuses_a_baseline_of_the_other_task(capsys):
+    assert cli.main(["compare", "--dataset", "diabetes", "--models", "sgd"]) == 1
+    assert "'sgd' is a classification baseline" in capsys.readouterr().err
