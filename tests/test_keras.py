@@ -360,3 +360,19 @@ def test_new_training_data_gets_a_new_pipeline():
     loss_other, _ = net.evaluate(X * 0 + 5, Y)
     net.train_epoch(X * 0 + 5, Y, batch_size=8, shuffle=False)  # a new array
     assert net.evaluate(X * 0 + 5, Y)[0] < loss_other
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+def test_float64_with_a_penalty_trains(iris, estimator):
+    """Keras computes the compiled loss in float32 even for a float64 model;
+    the penalty beside it must be addable (it was a TypeError)."""
+    from skdense import DenseRegressor
+
+    X, y = iris
+    params = dict(KERAS, dtype=np.float64, alpha=0.01, l1=0.001, max_iter=2)
+    if estimator == "classifier":
+        model = _quiet_fit(DenseClassifier(**params), X, y)
+    else:
+        model = _quiet_fit(DenseRegressor(**params), X, X[:, 0])
+    assert all(w.dtype == np.float64 for w in model.coefs_)
+    assert np.all(np.isfinite(model.loss_curve_))

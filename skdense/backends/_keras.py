@@ -95,7 +95,11 @@ def _penalty_class():
                 total += self.l1 * ops.sum(ops.abs(x))
             if self.l2:
                 total += self.l2 * ops.sum(ops.square(x))
-            return ops.cast(self.scale, x.dtype) * total
+            # Keras adds the penalty to the compiled loss, which it computes
+            # in floatx (float32) whatever the model's dtype: a float64 sum
+            # beside it cannot be added.
+            penalty = ops.cast(self.scale, x.dtype) * total
+            return ops.cast(penalty, keras.config.floatx())
 
         def get_config(self):
             return {"l1": self.l1, "l2": self.l2, "scale": float(self.scale.numpy())}
