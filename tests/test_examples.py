@@ -24,6 +24,7 @@ def test_every_example_is_covered_here():
         "learning_curves.py",
         "breast_cancer.py",
         "tune_fashion_mnist.py",
+        "diabetes_regression.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == covered
 
@@ -72,3 +73,14 @@ def test_tune_fashion_mnist(monkeypatch, capsys, fashion_mnist_home):
     )
     assert "best:" in out
     assert float(re.search(r"test accuracy (\S+)", out).group(1)) > 0.75
+
+
+def test_diabetes_regression_matches_ridge(monkeypatch, capsys):
+    out = _run(monkeypatch, capsys, "diabetes_regression.py")
+    ridge, dense = (
+        float(re.search(rf"{name}: cross-validated R² (\S+)", out).group(1))
+        for name in ("Ridge", "DenseRegressor")
+    )
+    assert dense >= ridge - 0.05
+    assert "early stopping:" in out and "poisson: exp output" in out
+    assert float(re.search(r"smallest mean (\S+)", out).group(1)) > 0

@@ -376,3 +376,11 @@ def test_float64_with_a_penalty_trains(iris, estimator):
         model = _quiet_fit(DenseRegressor(**params), X, X[:, 0])
     assert all(w.dtype == np.float64 for w in model.coefs_)
     assert np.all(np.isfinite(model.loss_curve_))
+
+
+def test_an_integer_momentum_is_accepted(iris):
+    """Keras's SGD refuses an int momentum; MLPClassifier's tests pass 0."""
+    X, y = iris
+    params = dict(KERAS, solver="sgd", momentum=0, max_iter=2)
+    clf = _quiet_fit(DenseClassifier(**params), X, y)
+    assert clf.network_.model.optimizer.momentum == 0.0

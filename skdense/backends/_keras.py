@@ -116,8 +116,8 @@ def _initializer(keras, spec, fan_in, fan_out, seed):
 
 def _optimizer(keras, spec):
     lr = spec.learning_rate_init
-    if spec.solver == "sgd":
-        return keras.optimizers.SGD(lr, spec.momentum, spec.nesterovs_momentum)
+    if spec.solver == "sgd":  # Keras refuses an int momentum (momentum=0)
+        return keras.optimizers.SGD(lr, float(spec.momentum), spec.nesterovs_momentum)
     if spec.solver == "adam":
         return keras.optimizers.Adam(lr, spec.beta_1, spec.beta_2, spec.epsilon)
     if spec.solver == "rmsprop":
