@@ -34,5 +34,7 @@ def test_readme_python_blocks_run(index, capsys):
     out = capsys.readouterr().out
     if "validation accuracy" in block:  # the quick start
         assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.9
+    if "DenseRegressor" in block:  # the regression section: Ridge's level
+        assert float(re.search(r"cross-validated R² (\S+)", out).group(1)) > 0.43
     if "fashion-mnist-tuned" in block:  # the README's claim: over 0.90
         assert float(re.search(r"test accuracy (\S+)", out).group(1)) >= 0.90
