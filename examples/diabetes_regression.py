@@ -28,7 +28,7 @@ def main(argv=None):
     epochs = 60 if args.quick else 200
 
     X, y = load_diabetes(return_X_y=True)
-    network = DenseRegressor(
+    settings = dict(
         hidden_layer_sizes=(16,),
         alpha=1.0,
         learning_rate_init=0.01,
@@ -36,6 +36,7 @@ def main(argv=None):
         max_iter=epochs,
         random_state=42,
     )
+    network = DenseRegressor(**settings)
     folds = KFold(5, shuffle=True, random_state=42)
     models = {
         "Ridge": make_pipeline(StandardScaler(), Ridge()),
@@ -54,16 +55,7 @@ def main(argv=None):
     X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
     scaler = StandardScaler().fit(X_train)
     y_scale = y_train.std()
-    stopped = DenseRegressor(
-        hidden_layer_sizes=(16,),
-        alpha=1.0,
-        learning_rate_init=0.01,
-        batch_size=32,
-        max_iter=epochs,
-        early_stopping=True,
-        n_iter_no_change=10,
-        random_state=42,
-    ).fit(
+    stopped = DenseRegressor(**settings, early_stopping=True).fit(
         scaler.transform(X_train),
         (y_train - y_train.mean()) / y_scale,
         validation_data=(scaler.transform(X_val), (y_val - y_train.mean()) / y_scale),

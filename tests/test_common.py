@@ -36,56 +36,36 @@ def _expected_failures(estimator):
     }
 
 
+# Each estimator with MLP's defaults, and full-batch lbfgs, on the NumPy engine.
 @parametrize_with_checks(
-    [DenseClassifier(), DenseClassifier(solver="lbfgs", dtype=np.float64)],
+    [
+        DenseClassifier(),
+        DenseClassifier(solver="lbfgs", dtype=np.float64),
+        DenseRegressor(),
+        DenseRegressor(solver="lbfgs", dtype=np.float64),
+    ],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
+# A small network and few epochs keep the battery fast; a higher learning
+# rate and small batches let it still learn the checks' easy problems.
+KERAS_SETTINGS = dict(
+    backend="keras",
+    hidden_layer_sizes=(16,),
+    max_iter=10,
+    batch_size=16,
+    learning_rate_init=0.01,
+    random_state=0,
+)
+
+
 @pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 @parametrize_with_checks(
-    # A small network and few epochs keep the battery fast; a higher learning
-    # rate and small batches let it still learn the checks' easy problems.
-    [
-        DenseClassifier(
-            backend="keras",
-            hidden_layer_sizes=(16,),
-            max_iter=10,
-            batch_size=16,
-            learning_rate_init=0.01,
-            random_state=0,
-        )
-    ],
+    [DenseClassifier(**KERAS_SETTINGS), DenseRegressor(**KERAS_SETTINGS)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible_keras(estimator, check):
-    check(estimator)
-
-
-# Regressors: MLPRegressor's defaults, and lbfgs, on the NumPy engine.
-@parametrize_with_checks(
-    [DenseRegressor(), DenseRegressor(solver="lbfgs", dtype=np.float64)],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_compatible_regressor(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
-@parametrize_with_checks(
-    [
-        DenseRegressor(
-            backend="keras",
-            hidden_layer_sizes=(16,),
-            max_iter=10,
-            batch_size=16,
-            learning_rate_init=0.01,
-            random_state=0,
-        )
-    ],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_compatible_regressor_keras(estimator, check):
     check(estimator)
