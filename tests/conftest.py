@@ -35,6 +35,18 @@ DOCTEST_EXTRAS = {
 }
 
 
+# Modules that cannot even be imported without their extra: not collected
+# for doctests then (their tests skip, saying what to install).
+IMPORT_EXTRAS = {"skdense/onnx.py": ("skl2onnx", "onnx")}
+
+
+def pytest_configure(config):
+    root = Path(__file__).resolve().parents[1]
+    for module, (package, _) in IMPORT_EXTRAS.items():
+        if importlib.util.find_spec(package) is None:
+            config.option.ignore = [*(config.option.ignore or []), str(root / module)]
+
+
 def pytest_collection_modifyitems(items):
     """Skip doctests whose optional parts are missing, saying how to get them."""
     for item in items:

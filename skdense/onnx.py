@@ -1,0 +1,216 @@
+"""ONNX export: skdense's estimators for skl2onnx and onnxruntime.
+
+Importing this module registers :class:`~skdense.DenseClassifier` and
+:class:`~skdense.DenseRegressor` with skl2onnx, so that
+``skl2onnx.to_onnx(pipeline, X[:1])`` converts pipelines that hold them, as it
+converts MLPClassifier's. The graph is the network's forward pass (``input_scale``
+included) in the input's float type: MatMul and Add per layer, the hidden
+activation, then the output layer's (Sigmoid, Softmax, Identity or Exp).
+Classifiers give MLPClassifier's two outputs, the labels and the
+probabilities (one column per class; for a multilabel model, per label, with
+0/1 label indicators). ``pip install 'skdense[onnx]'`` installs skl2onnx and
+onnxruntime.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+try:
+    from skl2onnx import to_onnx as _skl2onnx_to_onnx
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.proto import onnx_proto
+except ImportError as error:  # pragma: no cover - depends on the extra
+    raise ImportError(
+        "ONNX export needs skl2onnx (and onnxruntime to run the model): "
+        "pip install 'skdense[onnx]'."
+    ) from error
+
+from ._classifier import DenseClassifier
+from ._regressor import DenseRegressor
+
+# skdense's activation names -> ONNX operators.
+_OPERATORS = {
+    "identity": "Identity",
+    "logistic": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "softmax": "Softmax",
+    "exp": "Exp",
+}
+
+
+def _float_type(operator):
+    """The tensor type, proto type and NumPy dtype the graph computes in."""
+    if isinstance(operator.inputs[0].type, DoubleTensorType):
+        return DoubleTensorType, onnx_proto.TensorProto.DOUBLE, np.float64
+    return FloatTensorType, onnx_proto.TensorProto.FLOAT, np.float32
+
+
+def _node(scope, container, op_type, inputs, **attributes):
+    """Add one node; return its (new) output's name."""
+    output = scope.get_unique_variable_name(op_type.lower())
+    container.add_node(
+        op_type,
+        inputs,
+        output,
+        name=scope.get_unique_operator_name(op_type),
+        **attributes,
+    )
+    return output
+
+
+def _constant(scope, container, array, proto_type):
+    name = scope.get_unique_variable_name("constant")
+    array = np.asarray(array)
+    container.add_initializer(name, proto_type, list(array.shape), array.ravel())
+    return name
+
+
+def _forward_pass(scope, operator, container):
+    """The output layer's values, from the operator's input."""
+    model = operator.raw_operator
+    spec = model.network_.spec
+    _, proto_type, dtype = _float_type(operator)
+    x = _node(scope, container, "Cast", operator.inputs[0].full_name, to=proto_type)
+    if spec.input_scale != 1.0:
+        scale = _constant(
+            scope, container, np.array(spec.input_scale, dtype), proto_type
+        )
+        x = _node(scope, container, "Mul", [x, scale])
+    n_layers = len(model.coefs_)
+    for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
+        w = _constant(scope, container, np.asarray(w, dtype), proto_type)
+        b = _constant(scope, container, np.asarray(b, dtype)[None, :], proto_type)
+        x = _node(
+            scope, container, "Add", [_node(scope, container, "MatMul", [x, w]), b]
+        )
+        activation = spec.activation if i < n_layers - 1 else spec.output
+        if activation == "softmax":
+            x = _node(scope, container, "Softmax", x, axis=1)
+        else:
+            x = _node(scope, container, _OPERATORS[activation], x)
+    return x
+
+
+def _label_type(model):
+    """ONNX labels: strings, or int64 (scikit-learn's classifiers take float
+    labels only when they are whole numbers)."""
+    classes = model.classes_
+    if classes.dtype.kind in "OUS":
+        return StringTensorType, onnx_proto.TensorProto.STRING, classes.astype(str)
+    return Int64TensorType, onnx_proto.TensorProto.INT64, classes.astype(np.int64)
+
+
+def _classifier_shapes(operator):
+    model = operator.raw_operator
+    n = operator.inputs[0].get_first_dimension()
+    tensor_type = _float_type(operator)[0]
+    label_type = _label_type(model)[0]
+    n_classes = len(model.classes_)
+    operator.outputs[0].type = label_type([n, n_classes] if model._multilabel else [n])
+    operator.outputs[1].type = tensor_type([n, n_classes])
+
+
+def _convert_classifier(scope, operator, container):
+    model = operator.raw_operator
+    _, proto_type, dtype = _float_type(operator)
+    outputs = _forward_pass(scope, operator, container)
+    labels, probabilities = (v.full_name for v in operator.outputs)
+    if model._multilabel:
+        container.add_node("Identity", outputs, probabilities)
+        half = _constant(scope, container, np.array(0.5, dtype), proto_type)
+        above = _node(scope, container, "Greater", [outputs, half])
+        container.add_node("Cast", above, labels, to=onnx_proto.TensorProto.INT64)
+        return
+    if model.network_.spec.n_outputs == 1:  # one sigmoid unit: P(second class)
+        one = _constant(scope, container, np.array(1.0, dtype), proto_type)
+        negative = _node(scope, container, "Sub", [one, outputs])
+        container.add_node("Concat", [negative, outputs], probabilities, axis=1)
+    else:
+        container.add_node("Identity", outputs, probabilities)
+    _, label_proto, classes = _label_type(model)
+    best = _node(scope, container, "ArgMax", probabilities, axis=1, keepdims=0)
+    classes = _constant(scope, container, classes, label_proto)
+    container.add_node("Gather", [classes, best], labels, axis=0)
+
+
+def _regressor_shapes(operator):
+    model = operator.raw_operator
+    n = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = _float_type(operator)[0]([n, model.n_outputs_])
+
+
+def _convert_regressor(scope, operator, container):
+    outputs = _forward_pass(scope, operator, container)
+    container.add_node("Identity", outputs, operator.outputs[0].full_name)
+
+
+update_registered_converter(
+    DenseClassifier,
+    "SkdenseDenseClassifier",
+    _classifier_shapes,
+    _convert_classifier,
+    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+)
+update_registered_converter(
+    DenseRegressor,
+    "SkdenseDenseRegressor",
+    _regressor_shapes,
+    _convert_regressor,
+)
+
+
+def to_onnx(model: Any, X_sample: Any, **kwargs: Any) -> Any:
+    """Convert a fitted skdense model, or a pipeline holding one, to ONNX.
+
+    ``skl2onnx.to_onnx`` with skdense's converters registered and, unless
+    ``options`` says otherwise, classifiers' probabilities as a plain tensor
+    (``zipmap=False``) rather than a list of dictionaries.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted DenseClassifier or DenseRegressor, or a Pipeline (or any
+        model skl2onnx converts) holding one.
+    X_sample : array-like of shape (n_samples, n_features)
+        A few input rows: their dtype (float32 or float64) and width fix the
+        ONNX input's.
+    **kwargs
+        Passed to :func:`skl2onnx.to_onnx` (``target_opset``, ``options``, ...).
+
+    Returns
+    -------
+    onnx_model : onnx.ModelProto
+        Run it with ``onnxruntime.InferenceSession(onnx_model.SerializeToString())``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime
+    >>> from sklearn.datasets import load_iris
+    >>> from skdense import DenseClassifier
+    >>> from skdense.onnx import to_onnx
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = X.astype(np.float32)
+    >>> clf = DenseClassifier((16,), solver="lbfgs", random_state=0).fit(X, y)
+    >>> session = onnxruntime.InferenceSession(to_onnx(clf, X[:1]).SerializeToString())
+    >>> labels, proba = session.run(None, {"X": X[:5]})
+    >>> bool((labels == clf.predict(X[:5])).all())
+    True
+    >>> bool(np.allclose(proba, clf.predict_proba(X[:5]), atol=1e-5))
+    True
+    """
+    kwargs.setdefault("options", {DenseClassifier: {"zipmap": False}})
+    return _skl2onnx_to_onnx(model, np.asarray(X_sample)[:1], **kwargs)
+
+
+__all__ = ["to_onnx"]

@@ -1,0 +1,144 @@
+"""ONNX export: onnxruntime gives what predict and predict_proba give."""
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import HAS_KERAS, NO_KERAS
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdense import DenseClassifier, DenseRegressor
+
+for _module in ("skl2onnx", "onnxruntime"):
+    pytest.importorskip(
+        _module, reason=f"{_module} not installed: pip install 'skdense[onnx]'"
+    )
+import onnxruntime  # noqa: E402
+import skl2onnx  # noqa: E402
+
+from skdense.onnx import to_onnx  # noqa: E402
+
+BACKENDS = [
+    "numpy",
+    pytest.param("keras", marks=pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)),
+]
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return X.astype(np.float32), y
+
+
+def _run(onnx_model, X):
+    session = onnxruntime.InferenceSession(onnx_model.SerializeToString())
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+def _fit(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+def _targets(kind, y):
+    return {
+        "binary": (y == 1).astype(int),
+        "multiclass": y,
+        "strings": np.array(["setosa", "versicolor", "virginica"])[y],
+        "multilabel": np.c_[y == 0, y == 1, y > 0].astype(int),
+    }[kind]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "strings", "multilabel"])
+def test_classifier_probabilities_and_labels_match(backend, kind, iris):
+    X, y = iris
+    y = _targets(kind, y)
+    clf = _fit(
+        DenseClassifier(
+            (16, 8), activation="tanh", max_iter=30, backend=backend, random_state=0
+        ),
+        X,
+        y,
+    )
+    labels, proba = _run(to_onnx(clf, X[:1]), X)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+    np.testing.assert_array_equal(labels, clf.predict(X))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_input_scale_is_part_of_the_graph(backend, iris):
+    X, y = iris
+    pixels = np.round(X * 30).astype(np.float32)  # like integer pixel values
+    clf = _fit(
+        DenseClassifier(
+            (16,), input_scale=1 / 30, max_iter=20, backend=backend, random_state=0
+        ),
+        pixels,
+        y,
+    )
+    _, proba = _run(to_onnx(clf, pixels[:1]), pixels)
+    np.testing.assert_allclose(proba, clf.predict_proba(pixels), atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_predictions_match(backend, loss, iris):
+    X, y = iris
+    Y = np.c_[y, X[:, 0]]  # two non-negative targets
+    reg = _fit(
+        DenseRegressor(loss, hidden_layer_sizes=(16,), max_iter=30, backend=backend),
+        X,
+        Y,
+    )
+    (predictions,) = _run(to_onnx(reg, X[:1]), X)
+    np.testing.assert_allclose(predictions, reg.predict(X), rtol=1e-5, atol=1e-5)
+
+
+def test_pipelines_convert_through_skl2onnx_itself(iris):
+    X, y = iris
+    pipeline = _fit(
+        make_pipeline(StandardScaler(), DenseClassifier((16,), max_iter=20)), X, y
+    )
+    onnx_model = skl2onnx.to_onnx(
+        pipeline, X[:1], options={DenseClassifier: {"zipmap": False}}
+    )
+    labels, proba = _run(onnx_model, X)
+    np.testing.assert_allclose(proba, pipeline.predict_proba(X), atol=1e-5)
+    np.testing.assert_array_equal(labels, pipeline.predict(X))
+    # skl2onnx's default for classifiers, a ZipMap of {class: probability}.
+    _, maps = _run(skl2onnx.to_onnx(pipeline, X[:1]), X[:2])
+    assert maps[0] == pytest.approx(dict(enumerate(pipeline.predict_proba(X[:1])[0])))
+
+    regression = _fit(
+        make_pipeline(
+            StandardScaler(), DenseRegressor(hidden_layer_sizes=(8,), max_iter=20)
+        ),
+        X,
+        y,
+    )
+    (predictions,) = _run(skl2onnx.to_onnx(regression, X[:1]), X)
+    np.testing.assert_allclose(
+        predictions[:, 0], regression.predict(X), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_float64_input_computes_in_float64(iris):
+    X, y = iris
+    X = X.astype(np.float64)
+    clf = _fit(DenseClassifier((16,), dtype=np.float64, max_iter=20), X, y)
+    _, proba = _run(to_onnx(clf, X[:1]), X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-10)
+
+
+def test_whole_float_labels_come_out_as_int64(iris):
+    X, y = iris
+    clf = _fit(DenseClassifier((4,), max_iter=2), X, y * 2.0)
+    labels, _ = _run(to_onnx(clf, X[:1]), X)
+    assert labels.dtype == np.int64
+    np.testing.assert_array_equal(labels, clf.predict(X))
