@@ -1,4 +1,5 @@
-"""The binary engine on breast cancer, with the book's settings.
+"""The binary engine on breast cancer, with the book's settings
+============================================================
 
 One sigmoid output unit and logistic loss, 10 sigmoid hidden units, N(0, 1)
 weights, plain gradient descent with an L2 penalty of 0.01, batch 32, on the
@@ -15,7 +16,9 @@ from skdense import DenseClassifier
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
+    )
     parser.add_argument("--quick", action="store_true", help="fewer epochs")
     args = parser.parse_args(argv)
 

@@ -1,4 +1,5 @@
-"""DenseRegressor on diabetes: a drop-in for MLPRegressor, then what it adds.
+"""DenseRegressor on diabetes: a drop-in for MLPRegressor, then what it adds
+=========================================================================
 
 Standardised features and targets (a Pipeline and TransformedTargetRegressor,
 as for MLPRegressor), cross-validated against Ridge; then one fit with a
@@ -22,7 +23,9 @@ from skdense import DenseRegressor
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
+    )
     parser.add_argument("--quick", action="store_true", help="fewer epochs")
     args = parser.parse_args(argv)
     epochs = 60 if args.quick else 200

@@ -1,4 +1,5 @@
-"""GridSearchCV over a DenseClassifier inside a Pipeline with a scaler.
+"""GridSearchCV over a DenseClassifier inside a Pipeline with a scaler
+===================================================================
 
 Searches ``hidden_layer_sizes``, ``learning_rate_init`` and ``backend`` (the
 Keras backend joins when TensorFlow is installed) on scikit-learn's digits,
@@ -17,7 +18,9 @@ from skdense import DenseClassifier
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
+    )
     parser.add_argument("--quick", action="store_true", help="a smaller grid")
     args = parser.parse_args(argv)
 

@@ -1,4 +1,5 @@
-"""Learning curves from ``history_``: train and validation loss and accuracy.
+"""Learning curves from ``history_``: train and validation loss and accuracy
+=========================================================================
 
 Trains on Fashion-MNIST when SKDENSE_DATA (or --data-home) gives its files,
 on scikit-learn's digits otherwise, and saves the plot as a PNG.
@@ -16,7 +17,9 @@ from skdense.plotting import plot_learning_curves
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
+    )
     parser.add_argument("--data-home", default=os.environ.get("SKDENSE_DATA"))
     parser.add_argument("--out", default="learning_curves.png")
     parser.add_argument("--quick", action="store_true", help="less data, fewer epochs")
@@ -36,7 +39,13 @@ def main(argv=None):
         hidden_layer_sizes=(100,), max_iter=5 if args.quick else 30, random_state=42
     )
     clf.fit(X_train, y_train, validation_data=(X_val, y_val))
-    fig = plot_learning_curves(clf, title="DenseClassifier(hidden_layer_sizes=(100,))")
+    import matplotlib.pyplot as plt  # the gallery shows pyplot's figures
+
+    fig = plot_learning_curves(
+        clf,
+        title="DenseClassifier(hidden_layer_sizes=(100,))",
+        figure=plt.figure(figsize=(10, 4), layout="constrained"),
+    )
     fig.savefig(args.out, dpi=100)
     print(
         f"final validation accuracy {clf.history_['val_accuracy'][-1]:.3f}; "

@@ -1,4 +1,5 @@
-"""DenseClassifier next to an SGDClassifier baseline, with cross_validate.
+"""DenseClassifier next to an SGDClassifier baseline, with cross_validate
+======================================================================
 
 Runs offline on scikit-learn's digits; pass --fashion-mnist DIR (or set
 SKDENSE_DATA) to use Fashion-MNIST's IDX files instead.
@@ -16,7 +17,9 @@ from skdense.datasets import load_fashion_mnist
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
+    )
     parser.add_argument(
         "--fashion-mnist",
         default=os.environ.get("SKDENSE_DATA"),

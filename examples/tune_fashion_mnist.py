@@ -1,4 +1,5 @@
-"""How the "fashion-mnist-tuned" preset was found, and what it reaches.
+"""How the "fashion-mnist-tuned" preset was found, and what it reaches
+===================================================================
 
 A GridSearchCV over depth, dropout and epochs, scored on a held-out
 stratified 20% of Fashion-MNIST's training images (one PredefinedSplit, batch
@@ -19,7 +20,9 @@ from skdense.datasets import load_fashion_mnist
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
+    )
     parser.add_argument("--data-home", default=os.environ.get("SKDENSE_DATA"))
     parser.add_argument("--quick", action="store_true", help="tiny data and grid")
     args = parser.parse_args(argv)

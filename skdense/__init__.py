@@ -1,4 +1,13 @@
-"""skdense: dense neural networks as scikit-learn estimators."""
+"""skdense: dense neural networks as scikit-learn estimators.
+
+Examples
+--------
+>>> import skdense
+>>> skdense.__version__ == skdense._version.__version__
+True
+>>> "skdense._classifier.DenseClassifier" in skdense.TRUSTED_TYPES  # for load
+True
+"""
 
 from ._classifier import DenseClassifier
 from ._persistence import TRUSTED_TYPES, InconsistentVersionWarning, load, save

@@ -55,7 +55,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         Class labels.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, when X has string column names.
     history_ : dict of lists
         Per-epoch figures: "loss" and "accuracy" (on the training batches, as

@@ -37,6 +37,15 @@ class InconsistentVersionWarning(UserWarning):
 
     Its predictions may differ from the saved model's, or be wrong: re-fit it,
     or load it with the version named in the message.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skdense import InconsistentVersionWarning
+    >>> issubclass(InconsistentVersionWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings():  # make a version mismatch an error
+    ...     warnings.simplefilter("error", InconsistentVersionWarning)
     """
 
 

@@ -312,3 +312,6 @@ def _row(name, scores, scorers, model, X_test, y_test, dataset, task):
             REFERENCE_FIGURES[name] if dataset == "fashion-mnist" else "-"
         )
     return row
+
+
+__all__ = ["compare"]

@@ -15,7 +15,9 @@ def _history(source):
     return source.history_ if hasattr(source, "history_") else source
 
 
-def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
+def plot_learning_curves(
+    histories: Any, *, title: str | None = None, figure: Any = None
+) -> Any:
     """Plot loss and score per epoch, training (solid) and validation (dashed).
 
     The score is the accuracy, or for regressors the R² (validation only).
@@ -27,6 +29,10 @@ def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
         drawn in one figure.
     title : str, default=None
         Figure title.
+    figure : matplotlib.figure.Figure, default=None
+        The (empty) figure to draw on, for example ``plt.figure()`` to show
+        it with pyplot; by default a new figure that pyplot does not manage
+        (nothing to close, safe in servers and threads).
 
     Returns
     -------
@@ -56,7 +62,9 @@ def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
         ) from error
     if hasattr(histories, "history_") or "loss" in histories:
         histories = {"": histories}
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    if figure is None:
+        figure = Figure(figsize=(10, 4), layout="constrained")
+    fig = figure
     axes = fig.subplots(1, 2)
     sources = {name: _history(source) for name, source in histories.items()}
     # A regressor's score is the R², on the validation set only.
@@ -88,3 +96,6 @@ def plot_learning_curves(histories: Any, *, title: str | None = None) -> Any:
     if title:
         fig.suptitle(title)
     return fig
+
+
+__all__ = ["plot_learning_curves"]

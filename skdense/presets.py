@@ -32,6 +32,9 @@ Examples
 'normal'
 >>> DenseClassifier.from_preset("keras-rmsprop", backend="keras").solver
 'rmsprop'
+>>> from skdense.presets import PRESETS
+>>> sorted(PRESETS)[:3]
+['book-binary', 'book-multiclass', 'fashion-mnist-tuned']
 """
 
 BOOK_MULTICLASS = dict(
@@ -118,3 +121,6 @@ PRESETS = {
     "keras-relu-512": KERAS_RELU_512,
     "fashion-mnist-tuned": FASHION_MNIST_TUNED,
 }
+
+
+__all__ = ["PRESETS"]

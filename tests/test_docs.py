@@ -1,4 +1,5 @@
-"""The README's Python blocks run as written and say what the README claims."""
+"""The Python blocks of the README and of the documentation's pages run as
+written and say what the text claims."""
 
 import importlib.util
 import os
@@ -10,9 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
 def _python_blocks():
-    text = (ROOT / "README.md").read_text()
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    """``(page, block)`` for every Python block of every page (a block the
+    README shares with a page runs once)."""
+    blocks = {}
+    for page in PAGES:
+        for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S):
+            blocks.setdefault(block, page.relative_to(ROOT).as_posix())
+    return [(page, block) for block, page in blocks.items()]
 
 
 def _run_block(block, name):
@@ -20,6 +29,8 @@ def _run_block(block, name):
         pytest.skip("TensorFlow/Keras not installed: pip install 'skdense[keras]'")
     if "skdense.save" in block and importlib.util.find_spec("skops") is None:
         pytest.skip("skops not installed: pip install 'skdense[persist]'")
+    if "skdense.onnx" in block and importlib.util.find_spec("skl2onnx") is None:
+        pytest.skip("skl2onnx not installed: pip install 'skdense[onnx]'")
     if "distributed" in block and importlib.util.find_spec("distributed") is None:
         pytest.skip("dask.distributed not installed: pip install 'skdense[dask]'")
     if "load_fashion_mnist" in block and not os.environ.get("SKDENSE_DATA"):
@@ -27,14 +38,20 @@ def _run_block(block, name):
     exec(compile(block, name, "exec"), {})
 
 
-@pytest.mark.parametrize("index", range(len(_python_blocks())))
-def test_readme_python_blocks_run(index, capsys):
-    block = _python_blocks()[index]
-    _run_block(block, f"README.md block {index}")
+@pytest.mark.parametrize(
+    "page, block",
+    _python_blocks(),
+    ids=[f"{page}-{i}" for i, (page, _) in enumerate(_python_blocks())],
+)
+def test_python_blocks_run(page, block, capsys):
+    _run_block(block, page)
     out = capsys.readouterr().out
     if "validation accuracy" in block:  # the quick start
         assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.9
     if "DenseRegressor" in block:  # the regression section: Ridge's level
         assert float(re.search(r"cross-validated R² (\S+)", out).group(1)) > 0.43
-    if "fashion-mnist-tuned" in block:  # the README's claim: over 0.90
+    if "labels agree" in block:  # ONNX: the same labels and probabilities
+        assert "labels agree: True" in out
+        assert float(re.search(r"difference (\S+)", out).group(1)) < 1e-5
+    if "fashion-mnist-tuned" in block:  # the documented claim: over 0.90
         assert float(re.search(r"test accuracy (\S+)", out).group(1)) >= 0.90

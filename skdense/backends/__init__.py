@@ -1,8 +1,15 @@
-"""Training engines behind :class:`skdense.DenseClassifier`.
+"""Training engines behind :class:`skdense.DenseClassifier` and
+:class:`skdense.DenseRegressor`.
 
 An engine knows arrays and weights only; the estimator owns everything
 scikit-learn sees. Every engine is built from a :class:`NetworkSpec` and a
-seed and keeps the :class:`Engine` contract.
+seed and keeps the :class:`Engine` contract. ``BACKENDS`` names them.
+
+Examples
+--------
+>>> from skdense.backends import BACKENDS
+>>> BACKENDS
+('numpy', 'keras')
 """
 
 from __future__ import annotations

@@ -56,6 +56,14 @@ class DenseNetwork:
         solvers through :meth:`train_epoch`.
     random_state : int or None
         Seeds weight initialisation, shuffling and dropout.
+
+    Examples
+    --------
+    >>> from skdense.backends import DenseNetwork, NetworkSpec, make_network
+    >>> spec = NetworkSpec(4, 2, "identity", hidden_layer_sizes=(8,))
+    >>> net = make_network("numpy", spec)
+    >>> isinstance(net, DenseNetwork), [w.shape for w in net.coefs_]
+    (True, [(4, 8), (8, 2)])
     """
 
     outputs = OUTPUTS  # the outputs a subclass is for

@@ -135,6 +135,13 @@ class Engine(Protocol):
     """What the training loop and the estimator ask of a network.
 
     Weights travel as ``[W_1, ..., W_L, b_1, ..., b_L]`` lists of arrays.
+
+    Examples
+    --------
+    >>> from skdense.backends import Engine, NetworkSpec, make_network
+    >>> net = make_network("numpy", NetworkSpec(4, 3, "softmax"), random_state=0)
+    >>> isinstance(net, Engine)
+    True
     """
 
     spec: NetworkSpec
@@ -174,7 +181,15 @@ class Engine(Protocol):
 
 @runtime_checkable
 class FullBatchEngine(Engine, Protocol):
-    """An engine that also trains with full-batch L-BFGS."""
+    """An engine that also trains with full-batch L-BFGS.
+
+    Examples
+    --------
+    >>> from skdense.backends import FullBatchEngine, NetworkSpec, make_network
+    >>> net = make_network("numpy", NetworkSpec(4, 1, "logistic"))
+    >>> isinstance(net, FullBatchEngine)
+    True
+    """
 
     def fit_lbfgs(
         self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4, stop=None

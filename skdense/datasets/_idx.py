@@ -37,6 +37,19 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     ValueError
         If the header is not an IDX header or the file is shorter than its
         header announces.
+
+    Examples
+    --------
+    >>> import gzip, os, tempfile
+    >>> import numpy as np
+    >>> from skdense.datasets import read_idx
+    >>> header = bytes([0, 0, 0x08, 2]) + np.array([2, 3], ">u4").tobytes()
+    >>> path = os.path.join(tempfile.mkdtemp(), "tiny-idx2-ubyte.gz")
+    >>> with gzip.open(path, "wb") as f:  # two 3-pixel images of uint8
+    ...     _ = f.write(header + bytes(range(6)))
+    >>> read_idx(path)
+    array([[0, 1, 2],
+           [3, 4, 5]], dtype=uint8)
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open

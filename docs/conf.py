@@ -1,0 +1,84 @@
+"""Sphinx configuration: ``python -m sphinx -W -b html docs <out>`` builds the site.
+
+Pages are MyST Markdown; the API reference is generated from the numpydoc
+docstrings (autosummary); the gallery is built from ``examples/`` by
+sphinx-gallery, each example run in its quick mode.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import skdense
+
+project = "skdense"
+author = "The skdense developers"
+copyright = "2026, The skdense developers"
+release = skdense.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "myst_parser",
+    "sphinx_gallery.gen_gallery",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "_templates",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+]
+myst_heading_anchors = 3
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"skdense {release}"
+html_static_path = []
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+
+# The examples write their files (a plot) into a temporary folder, and run in
+# their quick mode: the gallery shows what they do, not a long training.
+_OUT = Path(tempfile.mkdtemp(prefix="skdense-gallery-"))
+
+
+def _example_arguments(gallery_conf, script_vars):
+    name = Path(script_vars["src_file"]).name
+    if name == "learning_curves.py":
+        return ["--quick", "--out", str(_OUT / "learning_curves.png")]
+    return ["--quick"]
+
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(Path(__file__).parents[1] / "examples"),
+    "gallery_dirs": "auto_examples",
+    # tune_fashion_mnist needs the Fashion-MNIST files: shown, not run.
+    "filename_pattern": r"/(?!tune_fashion_mnist)[^/]+\.py$",
+    "reset_argv": _example_arguments,
+    "download_all_examples": False,
+    "plot_gallery": "True",
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+}
+
+# sphinx_gallery_conf holds a function (reset_argv), which Sphinx cannot
+# pickle into its cache: a full rebuild is the price, not an error.
+suppress_warnings = ["config.cache"]
+
+# Keep TensorFlow's start-up chatter out of the build log.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).parent))
