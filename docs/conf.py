@@ -82,3 +82,15 @@ suppress_warnings = ["config.cache"]
 # Keep TensorFlow's start-up chatter out of the build log.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+def _skip_metadata_request_methods(app, what, name, obj, skip, options):
+    # scikit-learn generates set_fit_request & co. for metadata routing; their
+    # docstrings point into scikit-learn's own documentation.
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_request_methods)

@@ -4,10 +4,12 @@ how it is built for a fit, and how it is saved and loaded."""
 from __future__ import annotations
 
 import inspect
+import numbers
 
 import numpy as np
-from numpy.typing import NDArray
-from sklearn.utils import check_random_state
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import ClassNamePrefixFeaturesOutMixin
+from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._data import INTEGER_DTYPES, as_rows, split_validation
@@ -16,6 +18,7 @@ from ._persistence import check_version
 from ._training import train, validation_score
 from ._version import __version__
 from .backends import make_network
+from .backends._shared import forward_hidden
 
 
 def has_stochastic_solver(estimator):
@@ -28,7 +31,7 @@ def has_stochastic_solver(estimator):
     return True
 
 
-class DenseNetworkMixin:
+class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
     """MLPClassifier's fitted attributes and skdense's persistence, for any
     estimator whose ``network_`` is an engine and ``history_`` its figures."""
 
@@ -183,8 +186,7 @@ class DenseNetworkMixin:
             y = column_or_1d(y, warn=True)
         return as_rows(X), y
 
-    def _network_outputs(self, X):
-        """The output layer's values for ``X``, float64; overflow is an error."""
+    def _validate_inputs(self, X):
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -193,9 +195,98 @@ class DenseNetworkMixin:
             dtype=(np.float64, np.float32, *INTEGER_DTYPES),
             accept_sparse=("csr", "csc"),
         )
-        X = as_rows(X)
+        return as_rows(X)
+
+    def _network_outputs(self, X):
+        """The output layer's values for ``X``, float64; overflow is an error."""
+        X = self._validate_inputs(X)
         with np.errstate(over="ignore", invalid="ignore"):
             outputs = self.network_.predict_proba(X)
+        return self._checked_finite(outputs, X)
+
+    def transform(self, X: ArrayLike, layer: int = -1) -> NDArray[np.float64]:
+        """The activations of a hidden layer: the features the network learned.
+
+        A fitted estimator is then a supervised feature extractor, in a
+        Pipeline too (``StandardScaler() -> DenseClassifier() -> SVC()``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        layer : int, default=-1
+            Which hidden layer, indexed as ``hidden_layer_sizes``: -1 is the
+            last, 0 the first.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, hidden_layer_sizes[layer])
+            The layer's activations, in float64.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skdense import DenseClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = DenseClassifier((16, 4), solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.transform(X).shape, clf.transform(X, layer=0).shape
+        ((150, 4), (150, 16))
+        >>> clf.get_feature_names_out()[:2]
+        array(['denseclassifier0', 'denseclassifier1'], dtype=object)
+        """
+        check_is_fitted(self)
+        sizes = self.network_.spec.hidden_layer_sizes
+        if (
+            not isinstance(layer, numbers.Integral)
+            or isinstance(layer, bool)
+            or not -len(sizes) <= layer < len(sizes)
+        ):
+            raise ValueError(
+                f"layer={layer!r} is invalid; the network has {len(sizes)} hidden "
+                f"layer(s): an int from {-len(sizes)} to {len(sizes) - 1}."
+            )
+        X = self._validate_inputs(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            activations = forward_hidden(
+                X,
+                self.network_.coefs_,
+                self.network_.intercepts_,
+                self.network_.spec,
+                layer % len(sizes),
+            )
+        return self._checked_finite(activations, X)
+
+    def fit_transform(self, X: ArrayLike, y: ArrayLike, **fit_params) -> NDArray:
+        """Fit, then :meth:`transform` ``X`` (the last hidden layer).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like
+            Targets, as ``fit`` takes them.
+        **fit_params
+            Passed to ``fit`` (``sample_weight``, ``validation_data``).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+            The last hidden layer's activations.
+        """
+        return self.fit(X, y, **fit_params).transform(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # transform() gives the hidden activations: a (supervised) transformer.
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float64"])
+        return tags
+
+    @property
+    def _n_features_out(self):
+        """Units of the last hidden layer (``get_feature_names_out``'s count)."""
+        return self.network_.spec.hidden_layer_sizes[-1]
+
+    def _checked_finite(self, outputs, X):
         if not np.all(np.isfinite(outputs)):
             largest = abs(X).max() if X.size else 0.0
             raise ValueError(

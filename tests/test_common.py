@@ -24,11 +24,6 @@ def _expected_failures(estimator):
     # two fits follow different paths. scikit-learn checks MLPClassifier's
     # sample-weight equivalence with solver="lbfgs" only, for this reason; the
     # full-batch estimator below passes the same check.
-    if isinstance(estimator, DenseRegressor) and estimator.backend == "numpy":
-        # The check's regression data is learned to within its tolerance
-        # either way: the NumPy engine's regressor passes, so nothing is
-        # expected to fail.
-        return {}
     reason = "minibatch SGD is not invariant to repeating samples"
     return {
         "check_sample_weight_equivalence_on_dense_data": reason,

@@ -41,6 +41,19 @@ def initial_weight_law(spec, fan_in, fan_out):
     return "uniform", float(np.sqrt(factor / (fan_in + fan_out)))
 
 
+def _float64_weights(coefs, intercepts):
+    return (
+        [np.asarray(w, np.float64) for w in coefs],
+        [np.asarray(b, np.float64) for b in intercepts],
+    )
+
+
+def _hidden_forward(a, coefs, intercepts, activation):
+    for w, b in zip(coefs, intercepts, strict=True):
+        a = ACTIVATIONS[activation](a @ w + b)
+    return a
+
+
 def forward_proba(X, coefs, intercepts, spec):
     """Probabilities of the network's output layer, computed in float64.
 
@@ -49,17 +62,14 @@ def forward_proba(X, coefs, intercepts, spec):
     depend on the other rows it is predicted with. ``X`` may have any numeric
     dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
     """
-    coefs = [np.asarray(w, np.float64) for w in coefs]
-    intercepts = [np.asarray(b, np.float64) for b in intercepts]
-    hidden = ACTIVATIONS[spec.activation]
+    coefs, intercepts = _float64_weights(coefs, intercepts)
     output = ACTIVATIONS[spec.output]
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
         a = as_input(
             X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
         )
-        for w, b in zip(coefs[:-1], intercepts[:-1], strict=True):
-            a = hidden(a @ w + b)
+        a = _hidden_forward(a, coefs[:-1], intercepts[:-1], spec.activation)
         z = a @ coefs[-1] + intercepts[-1]
         if spec.output != "logistic":
             a = output(z)
@@ -71,3 +81,19 @@ def forward_proba(X, coefs, intercepts, spec):
             a[saturated] = special.expit(z[saturated])
         proba[start : start + a.shape[0]] = a
     return proba
+
+
+def forward_hidden(X, coefs, intercepts, spec, layer):
+    """Activations of hidden layer ``layer`` (0 is the first), in float64.
+
+    Computed as :func:`forward_proba` computes, chunk by chunk.
+    """
+    coefs, intercepts = _float64_weights(coefs[: layer + 1], intercepts[: layer + 1])
+    out = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
+    for start in range(0, X.shape[0], PREDICT_CHUNK):
+        a = as_input(
+            X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
+        )
+        a = _hidden_forward(a, coefs, intercepts, spec.activation)
+        out[start : start + a.shape[0]] = a
+    return out
