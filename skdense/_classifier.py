@@ -143,6 +143,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         input_scale: float | None = None,
         backend: str = "numpy",
         scoring: str | None = None,
+        warmup_epochs: int = 0,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -176,6 +177,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.input_scale = input_scale
         self.backend = backend
         self.scoring = scoring
+        self.warmup_epochs = warmup_epochs
 
     # -- public API ------------------------------------------------------------
 

@@ -17,10 +17,21 @@ NETWORK_PARAMETERS = """\
         summed loss of each batch, whose total is divided by the batch size.
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" means ``min(200, n_samples)``.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule for ``solver="sgd"``, as in scikit-learn's MLPs.
+    learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, \
+            default="constant"
+        Learning-rate schedule, for every solver (scikit-learn's MLPs apply
+        theirs to ``solver="sgd"`` only). "constant" keeps
+        ``learning_rate_init``; "invscaling" divides it by
+        ``(t + 1) ** power_t``, ``t`` the samples seen; "adaptive" divides it
+        by 5 whenever the monitored figure stalls for ``n_iter_no_change``
+        epochs; "cosine" decays it along half a cosine to 0 at ``max_iter``,
+        after ``warmup_epochs`` of linear warm-up. ``history_["learning_rate"]``
+        records each epoch's rate.
     learning_rate_init : float, default=0.001
         Initial learning rate (step size) of sgd, adam and rmsprop.
+    warmup_epochs : int, default=0
+        Epochs over which the "cosine" schedule rises linearly from
+        ``learning_rate_init / warmup_epochs`` to ``learning_rate_init``.
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.
     max_iter : int, default=200

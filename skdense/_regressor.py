@@ -141,6 +141,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         input_scale: float | None = None,
         backend: str = "numpy",
         scoring: str | None = None,
+        warmup_epochs: int = 0,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -174,6 +175,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.input_scale = input_scale
         self.backend = backend
         self.scoring = scoring
+        self.warmup_epochs = warmup_epochs
 
     def fit(
         self,

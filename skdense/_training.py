@@ -42,8 +42,9 @@ class TrainingSettings:
         0.1, Interval(_Real, 0.0, 1.0, closed="neither")
     )
     learning_rate: str = setting(
-        "constant", Options("constant", "invscaling", "adaptive")
+        "constant", Options("constant", "invscaling", "adaptive", "cosine")
     )
+    warmup_epochs: int = setting(0, Interval(_Integral, 0, None))
     power_t: float = setting(0.5, Interval(_Real, 0.0, None))
     max_fun: int = setting(15000, Interval(_Integral, 1, None))
     verbose: int = setting(False, Boolean(), Interval(_Integral, 0, None))
@@ -62,19 +63,37 @@ class TrainingSettings:
 
 
 class LearningRateSchedule:
-    """MLPClassifier's ``learning_rate`` schedules (they act for ``sgd`` only).
+    """The learning rate of each epoch, for every solver.
 
-    ``constant`` keeps ``learning_rate_init``; ``invscaling`` sets it to
+    MLPClassifier's three (which it applies to ``sgd`` only): ``constant``
+    keeps ``learning_rate_init``; ``invscaling`` sets it to
     ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t`` being
     the number of samples seen; ``adaptive`` divides it by 5 each time the
-    monitored loss stalls for ``n_iter_no_change`` epochs, and stops training
-    once it falls below 1e-6.
+    monitored figure stalls for ``n_iter_no_change`` epochs, and stops
+    training once it falls below 1e-6. And ``cosine``: after
+    ``warmup_epochs`` epochs rising linearly to ``learning_rate_init``, it
+    decays along half a cosine to 0 at epoch ``max_iter``.
     """
 
-    def __init__(self, kind, solver, learning_rate_init, power_t):
-        self.kind = kind if solver == "sgd" else "constant"
+    def __init__(self, kind, learning_rate_init, power_t, max_iter, warmup_epochs):
+        self.kind = kind
         self.learning_rate_init = learning_rate_init
         self.power_t = power_t
+        self.max_iter = max_iter
+        self.warmup_epochs = warmup_epochs
+
+    def epoch_start(self, network, epoch):
+        """Set the rate of epoch ``epoch`` (0 is the first); return it."""
+        if self.kind == "cosine":
+            network.learning_rate = self.cosine(epoch)
+        return network.learning_rate
+
+    def cosine(self, epoch):
+        warmup, rate = self.warmup_epochs, self.learning_rate_init
+        if epoch < warmup:
+            return rate * (epoch + 1) / warmup
+        progress = (epoch - warmup) / max(self.max_iter - warmup, 1)
+        return rate * 0.5 * (1.0 + np.cos(np.pi * min(progress, 1.0)))
 
     def epoch_end(self, network, samples_seen):
         if self.kind == "invscaling":
@@ -205,6 +224,9 @@ def train(network, data, validation, history, settings, *, incremental=False, t=
                 history,
                 settings,
                 max_iter=1 if incremental else settings.max_iter,
+                # partial_fit's epochs follow on from the ones before (where
+                # the cosine schedule is).
+                first_epoch=len(history.get("loss", [])) if incremental else 0,
                 t=t,
                 stop=stop,
             )
@@ -237,7 +259,9 @@ def _run_lbfgs(network, data, history, settings, stop):
     return n_iter, failure
 
 
-def _run_epochs(network, data, validation, history, settings, *, max_iter, t, stop):
+def _run_epochs(
+    network, data, validation, history, settings, *, max_iter, first_epoch, t, stop
+):
     """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
 
     With ``early_stopping`` the validation score (see :func:`validation_score`)
@@ -254,9 +278,10 @@ def _run_epochs(network, data, validation, history, settings, *, max_iter, t, st
     batch_size = settings.batch_size_for(X.shape[0])
     schedule = LearningRateSchedule(
         settings.learning_rate,
-        network.spec.solver,
         network.spec.learning_rate_init,
         settings.power_t,
+        settings.max_iter,
+        settings.warmup_epochs,
     )
     monitor = _Monitor(
         settings.tol, keep_best=settings.early_stopping and validation is not None
@@ -268,6 +293,7 @@ def _run_epochs(network, data, validation, history, settings, *, max_iter, t, st
         for epoch in range(max_iter):
             if stop.is_set():
                 break
+            rate = schedule.epoch_start(network, first_epoch + epoch)
             before = network.get_weights()
             # Overflow shows up as a non-finite loss, reported below in one warning.
             with np.errstate(over="ignore", invalid="ignore"):
@@ -281,7 +307,7 @@ def _run_epochs(network, data, validation, history, settings, *, max_iter, t, st
                 _warn_divergence(epoch, loss, network)
                 return epoch, False, t
             score_name = network.spec.score_name
-            record = {"loss": loss}
+            record = {"loss": loss, "learning_rate": float(rate)}
             if accuracy is not None:
                 record[score_name] = accuracy
             if validation is not None:

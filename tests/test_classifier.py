@@ -133,7 +133,7 @@ def test_binary_uses_the_binary_engine_and_multiclass_the_softmax_one(blobs):
 def test_history_and_fitted_attributes(blobs):
     X, y = blobs
     clf = DenseClassifier(**FAST).fit(X, y)
-    assert set(clf.history_) == {"loss", "accuracy"}
+    assert set(clf.history_) == {"loss", "learning_rate", "accuracy"}
     assert clf.n_iter_ == len(clf.history_["loss"]) == 30
     assert clf.loss_curve_ == clf.history_["loss"]
     assert clf.loss_ == clf.history_["loss"][-1]
@@ -158,7 +158,13 @@ def test_validation_data_gives_validation_curves(blobs):
     clf = DenseClassifier(**FAST).fit(
         X[::2], y[::2], validation_data=(X[1::2], y[1::2])
     )
-    assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(clf.history_) == {
+        "loss",
+        "learning_rate",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+    }
     assert len(clf.history_["val_loss"]) == 30
     assert clf.history_["val_accuracy"][-1] == pytest.approx(
         clf.score(X[1::2], y[1::2])

@@ -37,6 +37,7 @@ def test_compare_offline_on_digits(tmp_path, capsys):
     assert all(r["test_accuracy"] > 0.85 for r in results["results"])
     assert set(results["histories"]["numpy"]) == {
         "loss",
+        "learning_rate",
         "accuracy",
         "val_loss",
         "val_accuracy",
@@ -167,7 +168,7 @@ def test_compare_regression_on_diabetes(tmp_path, capsys):
     assert rows["numpy"]["cv_r2_mean"] >= rows["ridge"]["cv_r2_mean"] - 0.05
     assert rows["numpy"]["cv_r2_mean"] >= rows["mlp"]["cv_r2_mean"] - 0.03
     history = json.loads((tmp_path / "results.json").read_text())["histories"]["numpy"]
-    assert set(history) == {"loss", "val_loss", "val_r2"}
+    assert set(history) == {"loss", "learning_rate", "val_loss", "val_r2"}
 
 
 def test_compare_refuses_a_baseline_of_the_other_task(capsys):

@@ -86,7 +86,7 @@ def test_a_regressor_stops_after_the_current_batch_too(ctrl_c_at_batch, loss):
     with pytest.warns(UserWarning, match=r"interrupted \(Ctrl-C\) in epoch 2"):
         reg.fit(X, y, validation_data=(X[:50], y[:50]))
     assert len(batches) == 15 and reg.n_iter_ == 2
-    assert [len(v) for v in reg.history_.values()] == [2, 2, 2]
+    assert [len(v) for v in reg.history_.values()] == [2, 2, 2, 2]
     assert np.isfinite(reg.predict(X)).all()
     reg.partial_fit(X, y)
     assert reg.n_iter_ == 3

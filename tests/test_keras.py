@@ -110,7 +110,13 @@ def test_fit_predict_history_and_labels(iris):
         validation_data=(X[::3], labels[::3]),
     )
     assert clf.score(X, labels) > 0.9
-    assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(clf.history_) == {
+        "loss",
+        "learning_rate",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+    }
     assert clf.n_iter_ == 20
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

@@ -75,7 +75,7 @@ def test_fitted_attributes_as_mlpregressors(backend, data):
     assert reg.best_loss_ == min(reg.loss_curve_)
     assert reg.validation_scores_ is None and reg.best_validation_score_ is None
     assert reg.predict(X).shape == (160,)
-    assert set(reg.history_) == {"loss"}
+    assert set(reg.history_) == {"loss", "learning_rate"}
 
 
 def test_learns_as_well_as_mlpregressor_with_the_same_settings(data):
@@ -225,7 +225,7 @@ def test_validation_data_and_early_stopping_watch_r2(backend, data):
         y[40:],
         validation_data=(X_val, y_val),
     )
-    assert set(reg.history_) == {"loss", "val_loss", "val_r2"}
+    assert set(reg.history_) == {"loss", "learning_rate", "val_loss", "val_r2"}
     assert reg.history_["val_r2"][-1] == pytest.approx(
         reg.score(X_val, y_val), abs=1e-5
     )
