@@ -3,19 +3,21 @@ how it is built for a fit, and how it is saved and loaded."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import numbers
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import ClassNamePrefixFeaturesOutMixin
+from sklearn.metrics import check_scoring
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._data import INTEGER_DTYPES, as_rows, split_validation
 from ._params import check_params
 from ._persistence import check_version
-from ._training import train, validation_score
+from ._training import scoring_key, train, validation_score
 from ._version import __version__
 from .backends import make_network
 from .backends._shared import forward_hidden
@@ -146,13 +148,13 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
         """MLPClassifier's best_loss_, validation_scores_, best_validation_score_."""
         if early_stopping:
             name = self.network_.spec.score_name
-            self.best_loss_ = None
+            keys = ["val_loss", f"val_{name}", scoring_key(scoring)]
+            keys = [key for key in keys if key is not None]
             records = [
-                {"val_loss": loss, f"val_{name}": score}
-                for loss, score in zip(
-                    history["val_loss"], history[f"val_{name}"], strict=True
-                )
+                dict(zip(keys, values, strict=True))
+                for values in zip(*(history[key] for key in keys), strict=True)
             ]
+            self.best_loss_ = None
             self.validation_scores_ = [
                 validation_score(record, scoring, name) for record in records
             ]
@@ -161,6 +163,23 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
             self.best_loss_ = min(history["loss"]) if history.get("loss") else None
             self.validation_scores_ = None
             self.best_validation_score_ = None
+
+    def _validation_scorer(self, scoring):
+        """``score(network, X_val, Y_val)`` of a ``scoring`` scorer, or None.
+
+        The scorer sees the estimator as it would be with that network: a
+        shallow copy holding it, given ``y_val`` decoded from the targets.
+        """
+        if scoring_key(scoring) is None:
+            return None
+        scorer = check_scoring(self, scoring=scoring)
+
+        def score(network, X_val, Y_val):
+            probe = copy.copy(self)
+            probe.network_ = network
+            return scorer(probe, X_val, probe._decode_targets(Y_val))
+
+        return score
 
     def _check_fit_settings(self, incremental):
         """The checked parameters, and whether training goes on from the fit."""
@@ -331,6 +350,7 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
             settings.training,
             incremental=incremental,
             t=t,
+            score_validation=self._validation_scorer(settings.training.scoring),
         )
         self.network_ = network
         self.history_ = history

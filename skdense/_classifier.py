@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 
 import numpy as np
@@ -43,10 +43,14 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         Weights of the classes, multiplied into ``sample_weight``.
 """
         + ENGINE_PARAMETERS
-        + """    scoring : {"loss"} or None, default=None
-        What early stopping watches on the validation set, under
-        HistGradientBoosting's name: None is MLPClassifier's rule, the
-        accuracy (the estimator's ``score``); "loss" is the validation loss.
+        + """    scoring : None, "loss", str or callable, default=None
+        What early stopping, ``learning_rate="adaptive"`` and the restoring of
+        the best weights watch on the validation set, under
+        HistGradientBoosting's name: None is MLPRegressor's rule, the R² (the
+        estimator's ``score``); "loss" is the validation loss; any
+        scikit-learn scorer name ("neg_mean_absolute_error", ...) or callable
+        ``scorer(estimator, X, y)`` is that score, recorded per epoch in
+        ``history_`` as ``val_<name>`` (a callable's as ``val_score``).
         Without early stopping the training loss is watched.
 
     Attributes
@@ -142,7 +146,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         dtype: type | np.dtype | str = np.float32,
         input_scale: float | None = None,
         backend: str = "numpy",
-        scoring: str | None = None,
+        scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -343,6 +347,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
                 ),
             )
         output = "logistic" if Y.shape[1] == 1 or multilabel else "softmax"
+        self.classes_ = classes_  # a scoring scorer reads them during training
         # As MLPClassifier: the early-stopping split is stratified, but not
         # for multilabel y.
         self._fit_network(
@@ -354,8 +359,15 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             continuing=continuing,
             stratify=not multilabel,
         )
-        self.classes_ = classes_
         return self
+
+    def _decode_targets(self, Y):
+        """The labels the network's targets ``Y`` stand for."""
+        if self._multilabel:
+            return (Y > 0.5).astype(int)
+        if Y.shape[1] == 1:
+            return self.classes_[(Y[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(Y, axis=1)]
 
     def _check_same_classes(self, y):
         if not np.array_equal(np.unique(y), self.classes_):

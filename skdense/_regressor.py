@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -44,11 +45,15 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
 """
         + NETWORK_PARAMETERS
         + ENGINE_PARAMETERS
-        + """    scoring : {"loss"} or None, default=None
-        What early stopping watches on the validation set, under
-        HistGradientBoosting's name: None is MLPRegressor's rule, the R²
-        (the estimator's ``score``); "loss" is the validation loss. Without
-        early stopping the training loss is watched.
+        + """    scoring : None, "loss", str or callable, default=None
+        What early stopping, ``learning_rate="adaptive"`` and the restoring of
+        the best weights watch on the validation set, under
+        HistGradientBoosting's name: None is MLPRegressor's rule, the R² (the
+        estimator's ``score``); "loss" is the validation loss; any
+        scikit-learn scorer name ("neg_mean_absolute_error", ...) or callable
+        ``scorer(estimator, X, y)`` is that score, recorded per epoch in
+        ``history_`` as ``val_<name>`` (a callable's as ``val_score``).
+        Without early stopping the training loss is watched.
 
     Attributes
     ----------
@@ -140,7 +145,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         dtype: type | np.dtype | str = np.float32,
         input_scale: float | None = None,
         backend: str = "numpy",
-        scoring: str | None = None,
+        scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
     ) -> None:
         self.loss = loss
@@ -252,6 +257,10 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
+
+    def _decode_targets(self, Y):
+        """The targets as ``fit`` took them: 1-D for one target."""
+        return Y[:, 0] if Y.shape[1] == 1 else Y
 
     def _fit(self, X, y, sample_weight, validation_data, incremental):
         settings, continuing = self._check_fit_settings(incremental)

@@ -13,12 +13,25 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer_names
 
 from ._constraints import Boolean, Interval, Options, Satisfies, setting
 from ._progress import EpochProgress
 from ._warnings import warn_user
 
 _Integral, _Real = numbers.Integral, numbers.Real
+
+
+def _is_scorer(value):
+    return callable(value) or (isinstance(value, str) and value in get_scorer_names())
+
+
+def scoring_key(scoring):
+    """The ``history_`` name of a scorer's validation figure, or None for
+    None and "loss" (whose figures the engines report)."""
+    if scoring is None or scoring == "loss":
+        return None
+    return f"val_{scoring}" if isinstance(scoring, str) else "val_score"
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,11 @@ class TrainingSettings:
     power_t: float = setting(0.5, Interval(_Real, 0.0, None))
     max_fun: int = setting(15000, Interval(_Integral, 1, None))
     verbose: int = setting(False, Boolean(), Interval(_Integral, 0, None))
-    scoring: str | None = setting(None, Options(None, "loss"))
+    scoring: object = setting(
+        None,
+        Options(None, "loss"),
+        Satisfies(_is_scorer, "a scikit-learn scorer name or a callable scorer"),
+    )
 
     def batch_size_for(self, n_samples):
         """The batch size for ``n_samples`` training samples ("auto": 200 at most)."""
@@ -171,9 +188,12 @@ def validation_score(record, scoring, score_name="accuracy"):
     ``scoring=None`` is MLPClassifier's and MLPRegressor's rule, the
     estimator's ``score`` on the validation set: the figure ``score_name``
     ("accuracy", or "r2" for a regressor); "loss" is the validation loss,
-    negated.
+    negated; a scorer's figure is its own (scikit-learn's scorers are
+    higher-is-better, errors negated).
     """
-    return -record["val_loss"] if scoring == "loss" else record[f"val_{score_name}"]
+    if scoring == "loss":
+        return -record["val_loss"]
+    return record[scoring_key(scoring) or f"val_{score_name}"]
 
 
 def _all_finite(arrays):
@@ -199,13 +219,25 @@ class Outcome:
     t: int
 
 
-def train(network, data, validation, history, settings, *, incremental=False, t=0):
+def train(
+    network,
+    data,
+    validation,
+    history,
+    settings,
+    *,
+    incremental=False,
+    t=0,
+    score_validation=None,
+):
     """Train ``network`` on ``data``; extend ``history``; return an :class:`Outcome`.
 
     ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples
     (``validation`` may be None). A "lbfgs" network is trained by full-batch
     L-BFGS; every other one by minibatch epochs, one epoch when
-    ``incremental`` (``partial_fit``). ``t`` is the number of samples seen
+    ``incremental`` (``partial_fit``). ``score_validation(network, X, Y)``
+    gives the figure of a ``scoring`` scorer, recorded under
+    :func:`scoring_key`. ``t`` is the number of samples seen
     before this run (the invscaling schedule continues from it). The first
     Ctrl-C stops the run after the current batch, with a warning.
     """
@@ -228,6 +260,7 @@ def train(network, data, validation, history, settings, *, incremental=False, t=
                 # the cosine schedule is).
                 first_epoch=len(history.get("loss", [])) if incremental else 0,
                 t=t,
+                score_validation=score_validation,
                 stop=stop,
             )
             warning = (
@@ -260,7 +293,17 @@ def _run_lbfgs(network, data, history, settings, stop):
 
 
 def _run_epochs(
-    network, data, validation, history, settings, *, max_iter, first_epoch, t, stop
+    network,
+    data,
+    validation,
+    history,
+    settings,
+    *,
+    max_iter,
+    first_epoch,
+    t,
+    stop,
+    score_validation=None,
 ):
     """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
 
@@ -314,6 +357,9 @@ def _run_epochs(
                 record["val_loss"], record[f"val_{score_name}"] = network.evaluate(
                     *validation
                 )
+                if score_validation is not None:
+                    key = scoring_key(settings.scoring)
+                    record[key] = float(score_validation(network, *validation[:2]))
             for name, value in record.items():
                 history.setdefault(name, []).append(float(value))
             n_epochs = epoch + 1
