@@ -14,6 +14,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._callbacks import TRANSIENT_ATTRIBUTES, CallbackSupportMixin, epoch_tasks
 from ._data import INTEGER_DTYPES, as_rows, split_validation
 from ._params import check_params
 from ._persistence import check_version
@@ -33,7 +34,7 @@ def has_stochastic_solver(estimator):
     return True
 
 
-class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
+class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
     """MLPClassifier's fitted attributes and skdense's persistence, for any
     estimator whose ``network_`` is an engine and ``history_`` its figures."""
 
@@ -46,7 +47,7 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
         name : str
             One of ``skdense.presets.PRESETS``: "book-multiclass",
             "book-binary", "keras-sgd", "keras-rmsprop", "keras-relu-512",
-            "fashion-mnist-tuned".
+            "fashion-mnist-tuned", "fashion-mnist-fast".
         **params
             Parameters that override or complete the preset's.
 
@@ -126,7 +127,10 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
         return self.network_.spec.output
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: BaseEstimator hands over the instance's own __dict__.
+        state = dict(super().__getstate__())
+        for name in TRANSIENT_ATTRIBUTES:  # the last fit's callback bookkeeping
+            state.pop(name, None)
         state["_skdense_version"] = __version__
         return state
 
@@ -177,7 +181,8 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
         def score(network, X_val, Y_val):
             probe = copy.copy(self)
             probe.network_ = network
-            return scorer(probe, X_val, probe._decode_targets(Y_val))
+            y_val = probe._decode_targets(Y_val, network.spec.output)
+            return scorer(probe, X_val, y_val)
 
         return score
 
@@ -342,6 +347,17 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
         t = 0
         if continuing:  # models saved by 0.1.0 did not count samples seen
             t = self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
+        max_epochs = 1 if incremental else settings.training.max_iter
+        if settings.network["solver"] == "lbfgs":
+            max_epochs = None  # iterations: as many as L-BFGS takes
+        tasks = epoch_tasks(
+            self,
+            max_epochs=max_epochs,
+            history=history,
+            X=X,
+            y=lambda: self._decode_targets(Y, output),
+            sample_weight=data[2],
+        )
         outcome = train(
             network,
             data,
@@ -351,6 +367,7 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
             incremental=incremental,
             t=t,
             score_validation=self._validation_scorer(settings.training.scoring),
+            tasks=tasks,
         )
         self.network_ = network
         self.history_ = history
@@ -365,9 +382,12 @@ class DenseNetworkMixin(ClassNamePrefixFeaturesOutMixin):
             early_stopping and validation is not None,
             settings.training.scoring,
         )
+        if tasks is not None:
+            tasks.close(network)
 
     def _network(self, spec, settings, incremental, continuing):
-        if incremental and continuing:
+        # A checkpoint holds frozen weights: training goes on in a new engine.
+        if incremental and continuing and hasattr(self.network_, "train_epoch"):
             return self.network_
         seed = check_random_state(settings.random_state).randint(2**31)
         network = make_network(settings.backend, spec, seed)

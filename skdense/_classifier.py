@@ -12,6 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import DenseNetworkMixin, has_stochastic_solver
+from ._callbacks import with_callbacks
 from ._data import (
     check_validation_data,
     class_validation_targets,
@@ -313,6 +314,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
 
     # -- training --------------------------------------------------------------
 
+    @with_callbacks
     def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
         settings, continuing = self._check_fit_settings(incremental)
         dtype = settings.dtype
@@ -361,9 +363,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         )
         return self
 
-    def _decode_targets(self, Y):
-        """The labels the network's targets ``Y`` stand for."""
-        if self._multilabel:
+    def _decode_targets(self, Y, output):
+        """The labels the network's targets ``Y`` (for ``output``) stand for."""
+        if output == "logistic" and Y.shape[1] > 1:  # multilabel
             return (Y > 0.5).astype(int)
         if Y.shape[1] == 1:
             return self.classes_[(Y[:, 0] > 0.5).astype(int)]

@@ -28,11 +28,12 @@ def as_rows(X):
 
 @contextmanager
 def unchanged_on_error(estimator):
-    """Put the estimator's attributes back as they were if the block raises."""
+    """Put the estimator's attributes back as they were if the block raises
+    (a second Ctrl-C's KeyboardInterrupt included)."""
     state = dict(vars(estimator))
     try:
         yield
-    except Exception:
+    except BaseException:
         vars(estimator).clear()
         vars(estimator).update(state)
         raise

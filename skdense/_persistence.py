@@ -9,6 +9,7 @@ other. Under the Keras backend the network travels inside it in Keras's own
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from os import PathLike
 from typing import IO, Any
 
@@ -24,6 +25,7 @@ TRUSTED_TYPES = [
     "skdense.backends._numpy.MinibatchNetwork",
     "skdense.backends._numpy.MultiClassNetwork",
     "skdense.backends._spec.NetworkSpec",
+    "skdense._callbacks.FrozenNetwork",
     "skdense.backends._optimizers.SGD",
     "skdense.backends._optimizers.Adam",
     "skdense.backends._optimizers.RMSprop",
@@ -81,6 +83,11 @@ def save(estimator: Any, file: str | PathLike | IO[bytes]) -> None:
     file : str, path or binary file object
         Where to write it; ``.skops`` is the usual suffix.
 
+    Notes
+    -----
+    Callbacks (``set_callbacks``) are not saved: they observe a fit, and are
+    not part of the model. Pickle keeps them, as scikit-learn defines.
+
     See Also
     --------
     load : Load the model back.
@@ -97,7 +104,27 @@ def save(estimator: Any, file: str | PathLike | IO[bytes]) -> None:
     >>> bool((skdense.load(path).predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
-    _import_skops().dump(estimator, file)
+    skops_io = _import_skops()
+    with _callbacks_detached(estimator):
+        skops_io.dump(estimator, file)
+
+
+@contextmanager
+def _callbacks_detached(estimator):
+    """Take the callbacks off ``estimator`` and its steps for the block."""
+    detached = []
+    stack = [estimator]
+    while stack:
+        item = stack.pop()
+        attributes = getattr(item, "__dict__", {})  # a step may be "passthrough"
+        if "_skl_callbacks" in attributes:
+            detached.append((item, attributes.pop("_skl_callbacks")))
+        stack.extend(step for _, step, *_ in getattr(item, "steps", []))
+    try:
+        yield
+    finally:
+        for item, callbacks in detached:
+            item._skl_callbacks = callbacks
 
 
 def load(file: str | PathLike | IO[bytes], trusted: Sequence[str] = ()) -> Any:

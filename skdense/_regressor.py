@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
 from ._base import DenseNetworkMixin, has_stochastic_solver
+from ._callbacks import with_callbacks
 from ._data import (
     check_validation_data,
     regression_sample_weight,
@@ -258,10 +259,11 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _decode_targets(self, Y):
+    def _decode_targets(self, Y, output):
         """The targets as ``fit`` took them: 1-D for one target."""
         return Y[:, 0] if Y.shape[1] == 1 else Y
 
+    @with_callbacks
     def _fit(self, X, y, sample_weight, validation_data, incremental):
         settings, continuing = self._check_fit_settings(incremental)
         dtype, loss = settings.dtype, settings.own["loss"]

@@ -229,6 +229,7 @@ def train(
     incremental=False,
     t=0,
     score_validation=None,
+    tasks=None,
 ):
     """Train ``network`` on ``data``; extend ``history``; return an :class:`Outcome`.
 
@@ -237,13 +238,15 @@ def train(
     L-BFGS; every other one by minibatch epochs, one epoch when
     ``incremental`` (``partial_fit``). ``score_validation(network, X, Y)``
     gives the figure of a ``scoring`` scorer, recorded under
-    :func:`scoring_key`. ``t`` is the number of samples seen
-    before this run (the invscaling schedule continues from it). The first
-    Ctrl-C stops the run after the current batch, with a warning.
+    :func:`scoring_key`. ``tasks`` (see :mod:`skdense._callbacks`) hears of
+    each epoch or L-BFGS iteration, and may stop the run. ``t`` is the number
+    of samples seen before this run (the invscaling schedule continues from
+    it). The first Ctrl-C stops the run after the current batch, with a
+    warning.
     """
     with stop_on_interrupt() as stop:
         if network.spec.solver == "lbfgs":
-            n_iter, failure = _run_lbfgs(network, data, history, settings, stop)
+            n_iter, failure = _run_lbfgs(network, data, history, settings, stop, tasks)
             warning = failure and (
                 f"L-BFGS failed to converge after {n_iter} iteration(s): {failure}. "
                 "Increase max_iter or max_fun, or scale the data."
@@ -261,6 +264,7 @@ def train(
                 first_epoch=len(history.get("loss", [])) if incremental else 0,
                 t=t,
                 score_validation=score_validation,
+                tasks=tasks,
                 stop=stop,
             )
             warning = (
@@ -279,14 +283,24 @@ def train(
     return Outcome(n_iter, t)
 
 
-def _run_lbfgs(network, data, history, settings, stop):
+def _run_lbfgs(network, data, history, settings, stop, tasks=None):
     """Run L-BFGS; return its iterations and why it failed (None: converged)."""
+    on_iteration = None
+    if tasks is not None:
+
+        def on_iteration():  # one iteration ended: a callback task each
+            stop_now = tasks.epoch_end(network)
+            tasks.epoch_begin(network)
+            return stop_now
+
+        tasks.epoch_begin(network)
     losses, n_iter, failure = network.fit_lbfgs(
         *data,
         max_iter=settings.max_iter,
         max_fun=settings.max_fun,
         tol=settings.tol,
         stop=stop,
+        on_iteration=on_iteration,
     )
     history.setdefault("loss", []).extend(losses)
     return n_iter, failure
@@ -304,6 +318,7 @@ def _run_epochs(
     t,
     stop,
     score_validation=None,
+    tasks=None,
 ):
     """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
 
@@ -337,6 +352,8 @@ def _run_epochs(
             if stop.is_set():
                 break
             rate = schedule.epoch_start(network, first_epoch + epoch)
+            if tasks is not None:
+                tasks.epoch_begin(network)
             before = network.get_weights()
             # Overflow shows up as a non-finite loss, reported below in one warning.
             with np.errstate(over="ignore", invalid="ignore"):
@@ -372,6 +389,9 @@ def _run_epochs(
                 monitor.update(score, network)
             else:
                 monitor.update(-loss, network)
+            if tasks is not None and tasks.epoch_end(network):
+                converged = True  # a callback asked to stop
+                break
             if monitor.bad_epochs >= settings.n_iter_no_change:
                 if schedule.reduce_on_plateau(network):
                     monitor.bad_epochs = 0

@@ -6,10 +6,13 @@ import warnings
 from pathlib import Path
 
 _PACKAGE = str(Path(__file__).resolve().parent) + os.sep
+# scikit-learn's callback API wraps fit (sklearn.callback.with_callbacks).
+_WRAPPERS = (os.path.join("sklearn", "callback", "_callback_support.py"),)
 
 
 def _inside_skdense(frame):
-    return str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE)
+    filename = str(Path(frame.f_code.co_filename).resolve())
+    return filename.startswith(_PACKAGE) or filename.endswith(_WRAPPERS)
 
 
 def warn_user(message, category=UserWarning):

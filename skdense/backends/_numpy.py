@@ -384,11 +384,13 @@ class DenseNetwork:
         max_fun=15000,
         tol=1e-4,
         stop=None,
+        on_iteration=None,
     ):
         """Full-batch L-BFGS on the whole objective.
 
         Once ``stop`` (a ``threading.Event``) is set, it ends after the
-        current iteration. Returns ``(losses, n_iter, failure)``: the
+        current iteration; so it does when ``on_iteration()``, called after
+        each iteration, returns True. Returns ``(losses, n_iter, failure)``: the
         objective after each iteration, the number of iterations, and SciPy's
         reason when it stopped without converging (max_iter or max_fun
         reached, a failed line search), else None.
@@ -407,7 +409,8 @@ class DenseNetwork:
             losses.append(last[0])
             if np.isfinite(xk).all():
                 last_finite[0] = xk.copy()
-            if stop is not None and stop.is_set():
+            asked = on_iteration is not None and on_iteration()
+            if asked or (stop is not None and stop.is_set()):
                 raise StopIteration  # SciPy ends the run, keeping this iterate
 
         result = minimize(

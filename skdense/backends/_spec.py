@@ -192,6 +192,14 @@ class FullBatchEngine(Engine, Protocol):
     """
 
     def fit_lbfgs(
-        self, X, Y, sample_weight=None, max_iter=200, max_fun=15000, tol=1e-4, stop=None
+        self,
+        X,
+        Y,
+        sample_weight=None,
+        max_iter=200,
+        max_fun=15000,
+        tol=1e-4,
+        stop=None,
+        on_iteration=None,
     ) -> tuple[list[float], int, str | None]:
         """Run L-BFGS: the loss after each iteration, the count, why it failed."""
