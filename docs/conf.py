@@ -66,8 +66,8 @@ def _example_arguments(gallery_conf, script_vars):
 sphinx_gallery_conf = {
     "examples_dirs": str(Path(__file__).parents[1] / "examples"),
     "gallery_dirs": "auto_examples",
-    # tune_fashion_mnist needs the Fashion-MNIST files: shown, not run.
-    "filename_pattern": r"/(?!tune_fashion_mnist)[^/]+\.py$",
+    # The searches need the Fashion-MNIST files: shown, not run.
+    "filename_pattern": r"/(?!tune_fashion_mnist|fast_preset_search)[^/]+\.py$",
     "reset_argv": _example_arguments,
     "download_all_examples": False,
     "plot_gallery": "True",

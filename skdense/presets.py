@@ -20,6 +20,10 @@ model):
 - ``FASHION_MNIST_TUNED``: two ReLU layers (512, 256) with dropout 0.3, adam,
   batch 128, 45 epochs, found with ``examples/tune_fashion_mnist.py``: above
   0.90 test accuracy on Fashion-MNIST.
+- ``FASHION_MNIST_FAST``: the same layers with dropout 0.2, adam at 0.002 on
+  the cosine schedule after a one-epoch warm-up, batch 256, 16 epochs, found
+  with ``examples/fast_preset_search.py``: the tuned preset's accuracy in a
+  third of its time.
 
 The Keras presets use ``backend="numpy"`` like every other: add
 ``backend="keras"`` to train them with Keras.
@@ -34,7 +38,7 @@ Examples
 'rmsprop'
 >>> from skdense.presets import PRESETS
 >>> sorted(PRESETS)[:3]
-['book-binary', 'book-multiclass', 'fashion-mnist-tuned']
+['book-binary', 'book-multiclass', 'fashion-mnist-fast']
 """
 
 BOOK_MULTICLASS = dict(
@@ -113,6 +117,22 @@ FASHION_MNIST_TUNED = dict(
     random_state=0,
 )
 
+FASHION_MNIST_FAST = dict(
+    hidden_layer_sizes=(512, 256),
+    activation="relu",
+    weight_init="he",
+    solver="adam",
+    learning_rate="cosine",
+    warmup_epochs=1,
+    learning_rate_init=0.002,
+    dropout=0.2,
+    batch_size=256,
+    max_iter=16,
+    tol=0.0,
+    n_iter_no_change=1000,
+    random_state=0,
+)
+
 PRESETS = {
     "book-multiclass": BOOK_MULTICLASS,
     "book-binary": BOOK_BINARY,
@@ -120,6 +140,7 @@ PRESETS = {
     "keras-rmsprop": KERAS_RMSPROP,
     "keras-relu-512": KERAS_RELU_512,
     "fashion-mnist-tuned": FASHION_MNIST_TUNED,
+    "fashion-mnist-fast": FASHION_MNIST_FAST,
 }
 
 

@@ -50,6 +50,15 @@ def test_python_blocks_run(page, block, capsys):
         assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.9
     if "DenseRegressor" in block:  # the regression section: Ridge's level
         assert float(re.search(r"cross-validated R² (\S+)", out).group(1)) > 0.43
+    if "epochs logged" in block:  # callbacks: a ScoringMonitor row per epoch
+        assert re.search(r"^5 epochs logged", out)
+    if "best validation ROC AUC" in block:  # scoring
+        assert float(re.search(r"ROC AUC (\S+)", out).group(1)) > 0.95
+    if "learning rates:" in block:  # the cosine schedule's warm-up
+        assert "[0.005, 0.01, 0.01," in out
+    if "checkpoint of epoch" in block:  # checkpoint and resume
+        epoch, total = map(int, re.search(r"epoch (\d+), resumed: (\d+)", out).groups())
+        assert total == epoch + 4
     if "labels agree" in block:  # ONNX: the same labels and probabilities
         assert "labels agree: True" in out
         assert float(re.search(r"difference (\S+)", out).group(1)) < 1e-5

@@ -28,6 +28,7 @@ PUBLIC_MODULES = [
     "skdense.plotting",
     "skdense.keras",
     "skdense.onnx",
+    "skdense.callbacks",
 ]
 
 

@@ -25,6 +25,7 @@ def test_every_example_is_covered_here():
         "breast_cancer.py",
         "tune_fashion_mnist.py",
         "diabetes_regression.py",
+        "fast_preset_search.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == covered
 
@@ -84,3 +85,16 @@ def test_diabetes_regression_matches_ridge(monkeypatch, capsys):
     assert dense >= ridge - 0.05
     assert "early stopping:" in out and "poisson: exp output" in out
     assert float(re.search(r"smallest mean (\S+)", out).group(1)) > 0
+
+
+def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
+    out = _run(
+        monkeypatch,
+        capsys,
+        "fast_preset_search.py",
+        "--data-home",
+        str(fashion_mnist_home),
+    )
+    scores = [float(v) for v in re.findall(r"validation (\S+)  ~", out)]
+    assert len(scores) == 2 and min(scores) > 0.6
+    assert "best:" in out
