@@ -26,18 +26,30 @@ def _has_fashion_mnist(files=FASHION_FILES):
     return bool(home) and all((Path(home) / f).is_file() for f in files)
 
 
-# Doctests that need an optional extra: module path -> (import name, extra).
+# Doctests that need an optional part: module path -> [(import name, what
+# to pip install)].
 DOCTEST_EXTRAS = {
-    "skdense/keras.py": ("tensorflow", "keras"),
-    "skdense/backends/_keras.py": ("tensorflow", "keras"),
-    "skdense/_persistence.py": ("skops", "persist"),
-    "skdense/plotting.py": ("matplotlib", "plot"),
+    "skdense/keras.py": [("tensorflow", "skdense[keras]")],
+    "skdense/backends/_keras.py": [("tensorflow", "skdense[keras]")],
+    "skdense/_persistence.py": [("skops", "skdense[persist]")],
+    "skdense/plotting.py": [("matplotlib", "skdense[plot]")],
+    "skdense/callbacks.py": [
+        ("sklearn.callback", "scikit-learn>=1.9"),
+        ("skops", "skdense[persist]"),
+    ],
 }
 
 
 # Modules that cannot even be imported without their extra: not collected
 # for doctests then (their tests skip, saying what to install).
 IMPORT_EXTRAS = {"skdense/onnx.py": ("skl2onnx", "onnx")}
+
+
+def _importable(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False
 
 
 def pytest_configure(config):
@@ -53,11 +65,11 @@ def pytest_collection_modifyitems(items):
         if not item.nodeid.startswith("skdense"):
             continue
         module = item.nodeid.split("::")[0]
-        if module in DOCTEST_EXTRAS:
-            package, extra = DOCTEST_EXTRAS[module]
-            if importlib.util.find_spec(package) is None:
-                reason = f"{package} not installed: pip install 'skdense[{extra}]'"
+        for package, install in DOCTEST_EXTRAS.get(module, []):
+            if not _importable(package):
+                reason = f"{package} not installed: pip install '{install}'"
                 item.add_marker(pytest.mark.skip(reason=reason))
+                break
         if item.nodeid.endswith("load_fashion_mnist") and not _has_fashion_mnist(
             FASHION_TEST_FILES
         ):

@@ -24,10 +24,20 @@ def _python_blocks():
     return [(page, block) for block, page in blocks.items()]
 
 
+def _has_callbacks():
+    return importlib.util.find_spec("sklearn.callback") is not None
+
+
 def _run_block(block, name):
     if "skdense.keras" in block and importlib.util.find_spec("tensorflow") is None:
         pytest.skip("TensorFlow/Keras not installed: pip install 'skdense[keras]'")
     if "skdense.save" in block and importlib.util.find_spec("skops") is None:
+        pytest.skip("skops not installed: pip install 'skdense[persist]'")
+    if (
+        "set_callbacks" in block or "sklearn.callback" in block
+    ) and not _has_callbacks():
+        pytest.skip("the callback API needs scikit-learn >= 1.9")
+    if "Checkpoint" in block and importlib.util.find_spec("skops") is None:
         pytest.skip("skops not installed: pip install 'skdense[persist]'")
     if "skdense.onnx" in block and importlib.util.find_spec("skl2onnx") is None:
         pytest.skip("skl2onnx not installed: pip install 'skdense[onnx]'")
