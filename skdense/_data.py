@@ -140,10 +140,7 @@ def multilabel_sample_weight(sample_weight, n_samples, class_weight):
             "class_weight is not supported for a multilabel y (a sample has "
             "several labels); weigh samples with sample_weight instead."
         )
-    sample_weight = check_sample_weight(sample_weight, n_samples)
-    if sample_weight is not None and not np.any(sample_weight > 0):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-    return sample_weight
+    return nonzero_sample_weight(sample_weight, n_samples)
 
 
 def class_sample_weight(sample_weight, y_index, classes_, class_weight):
@@ -199,8 +196,8 @@ def regression_targets(y, loss, dtype, n_targets=None):
     return Y
 
 
-def regression_sample_weight(sample_weight, n_samples):
-    """Checked sample weights of a regressor: some must be non-zero."""
+def nonzero_sample_weight(sample_weight, n_samples):
+    """Checked sample weights, some of them non-zero (regressors, multilabel)."""
     sample_weight = check_sample_weight(sample_weight, n_samples)
     if sample_weight is not None and not np.any(sample_weight > 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")

@@ -14,7 +14,7 @@ from ._base import DenseNetworkMixin, has_stochastic_solver
 from ._callbacks import with_callbacks
 from ._data import (
     check_validation_data,
-    regression_sample_weight,
+    nonzero_sample_weight,
     regression_targets,
     unchanged_on_error,
 )
@@ -281,7 +281,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
                 f"the {self.out_activation_!r} output, loss={loss!r} needs "
                 f"{output!r}. Refit with fit."
             )
-        sample_weight = regression_sample_weight(sample_weight, len(Y))
+        sample_weight = nonzero_sample_weight(sample_weight, len(Y))
         validation = None
         if validation_data is not None:
             targets = partial(

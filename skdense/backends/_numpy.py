@@ -233,16 +233,17 @@ class DenseNetwork:
         """
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         data_loss, n_correct = 0.0, 0
-        outputs = np.empty(Y.shape, np.float64)
+        regression = self.spec.score_name == "r2"
+        outputs = np.empty(Y.shape, np.float64) if regression else None
         for rows, logits in self._chunked_logits(X):
             per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y[rows], logits)
             data_loss += float(np.dot(sw[rows], per_sample))
-            if correct is None:
+            if regression:
                 outputs[rows] = logits  # the loss left the outputs there
             else:
                 n_correct += int(np.count_nonzero(correct))
         loss = (data_loss + self._penalty()) / float(np.sum(sw))
-        if self.spec.score_name == "r2":
+        if regression:
             return loss, float(r2_score(Y, outputs, sample_weight=sample_weight))
         return loss, n_correct / X.shape[0]
 
