@@ -177,7 +177,8 @@ def regression_targets(y, loss, dtype, n_targets=None):
             f"A regressor's y must be numeric; got dtype {y.dtype}. Encode the "
             "targets as numbers (DenseClassifier handles class labels)."
         )
-    Y = (y[:, None] if y.ndim == 1 else y).astype(dtype)
+    with np.errstate(over="ignore"):  # values beyond dtype's range: refused below
+        Y = (y[:, None] if y.ndim == 1 else y).astype(dtype)
     if not np.all(np.isfinite(Y)):
         raise ValueError(
             f"y has values that are NaN, infinite or too large for {dtype}; the "

@@ -5,10 +5,15 @@ import os
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import importlib.util  # noqa: E402
+import random  # noqa: E402
+import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from sklearn.datasets import load_digits, load_iris  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 FASHION_TEST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -60,10 +65,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """Skip doctests whose optional parts are missing, saying how to get them."""
+    """Skip doctests whose optional parts are missing, saying how to get them.
+
+    Docstring examples train a few epochs to run in a blink: their
+    ConvergenceWarnings are expected.
+    """
     for item in items:
         if not item.nodeid.startswith("skdense"):
             continue
+        item.add_marker(
+            pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+        )
         module = item.nodeid.split("::")[0]
         for package, install in DOCTEST_EXTRAS.get(module, []):
             if not _importable(package):
@@ -96,6 +108,36 @@ def fashion_mnist_home():
     if not _has_fashion_mnist():
         pytest.skip(NO_FASHION_MNIST)
     return Path(os.environ["SKDENSE_DATA"])
+
+
+def fit_quietly(estimator, *args, **kwargs):
+    """``estimator.fit(*args, **kwargs)`` for a deliberately short fit: its
+    ConvergenceWarning is expected, and silenced; any other warning shows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _seed_global_random_state():
+    """Every test starts from the same global random state (NumPy's legacy
+    generator and Python's), whatever ran before it."""
+    np.random.seed(0)  # noqa: NPY002 (the legacy global state is what is reset)
+    random.seed(0)
+
+
+@pytest.fixture(scope="session")
+def iris():
+    """Iris, standardised: 150 rows, 4 features, 3 classes."""
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """The first 600 digits, pixels scaled to [0, 1]: 64 features, 10 classes."""
+    X, y = load_digits(return_X_y=True)
+    return X[:600] / 16.0, y[:600]
 
 
 @pytest.fixture

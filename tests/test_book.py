@@ -29,6 +29,10 @@ def test_binary_engine_on_breast_cancer_as_the_book(weight_init):
 
 
 @pytest.mark.slow
+# The book trains a fixed 40 epochs and never stops early.
+@pytest.mark.filterwarnings(
+    "ignore:Stochastic optimizer:sklearn.exceptions.ConvergenceWarning"
+)
 def test_multiclass_network_on_fashion_mnist_as_the_book(fashion_mnist_home):
     X, y = load_fashion_mnist(fashion_mnist_home, return_X_y=True)
     X_train, X_val, y_train, y_val = train_test_split(

@@ -8,14 +8,11 @@ import subprocess
 import sys
 import textwrap
 import time
-import warnings
 
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 from sklearn.base import clone
-from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -32,12 +29,6 @@ BACKENDS = [
     "numpy",
     pytest.param("keras", marks=pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)),
 ]
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 class Recorder:
@@ -67,18 +58,12 @@ class Recorder:
         self.calls.append("teardown")
 
 
-def _fit(model, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(*args, **kwargs)
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_fit_is_a_task_and_each_epoch_a_subtask(backend, iris):
     X, y = iris
     recorder = Recorder()
     clf = DenseClassifier((8,), max_iter=3, backend=backend, random_state=0)
-    _fit(clf.set_callbacks(recorder), X, y)
+    fit_quietly(clf.set_callbacks(recorder), X, y)
     epochs = [c for i in range(3) for c in (("begin", "epoch", i), ("end", "epoch", i))]
     assert recorder.calls == [
         "setup",
@@ -96,7 +81,7 @@ def test_lbfgs_iterations_are_subtasks_and_a_callback_can_stop(iris):
     X, y = iris
     recorder = Recorder(stop_after=4)
     clf = DenseClassifier((8,), solver="lbfgs", max_iter=50, random_state=0)
-    _fit(clf.set_callbacks(recorder), X, y)
+    fit_quietly(clf.set_callbacks(recorder), X, y)
     assert clf.n_iter_ == 4
     ends = [c for c in recorder.calls if c[:2] == ("end", "epoch")]
     assert len(ends) == 5  # 4 iterations, and the one L-BFGS never ran
@@ -105,7 +90,7 @@ def test_lbfgs_iterations_are_subtasks_and_a_callback_can_stop(iris):
 @pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
 def test_a_callback_stops_the_epoch_loop(estimator, iris):
     X, y = iris
-    model = _fit(
+    model = fit_quietly(
         estimator(hidden_layer_sizes=(8,), max_iter=30).set_callbacks(
             Recorder(stop_after=3)
         ),
@@ -119,7 +104,7 @@ def test_a_callback_stops_the_epoch_loop(estimator, iris):
 def test_scoring_monitor_logs_a_row_per_epoch(backend, iris):
     X, y = iris
     monitor = callback.ScoringMonitor(scoring="accuracy")
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier((8,), max_iter=4, backend=backend).set_callbacks(monitor), X, y
     )
     rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
@@ -151,7 +136,7 @@ def test_progress_bar_nests_search_fold_and_epoch(iris, capsys):
         {"denseclassifier__alpha": [1e-4, 1e-2]},
         cv=2,
     ).set_callbacks(callback.ProgressBar(), paths)
-    _fit(search, *iris)
+    fit_quietly(search, *iris)
     tree = [call for call in paths.calls if isinstance(call, tuple)]
     deepest = max(tree, key=len)
     assert deepest[0][0] == "GridSearchCV"
@@ -164,7 +149,7 @@ def test_callbacks_under_clone_pickle_and_save(iris, tmp_path):
     pytest.importorskip("skops")
     X, y = iris
     recorder = Recorder()
-    clf = _fit(DenseClassifier((4,), max_iter=2).set_callbacks(recorder), X, y)
+    clf = fit_quietly(DenseClassifier((4,), max_iter=2).set_callbacks(recorder), X, y)
     assert clone(clf)._skl_callbacks[0] is recorder  # by reference, as sklearn
     restored = pickle.loads(pickle.dumps(clf))  # pickle keeps them
     assert type(restored._skl_callbacks[0]) is Recorder
@@ -203,14 +188,14 @@ def test_checkpoint_keeps_the_best_epoch_and_resumes(backend, iris, tmp_path):
         backend=backend,
         random_state=0,
     )
-    _fit(clf.set_callbacks(checkpoint), X, y)
+    fit_quietly(clf.set_callbacks(checkpoint), X, y)
     saved = skdense.load(path)
     best_epoch = int(np.argmax(clf.validation_scores_)) + 1
     assert checkpoint.best_score_ == pytest.approx(max(clf.validation_scores_))
     assert saved.n_iter_ == best_epoch and len(saved.history_["loss"]) == best_epoch
     # early stopping restores the best weights too: the same model
     np.testing.assert_allclose(saved.predict_proba(X), clf.predict_proba(X), atol=1e-6)
-    resumed = _fit(saved.set_params(warm_start=True, max_iter=2), X, y)
+    resumed = fit_quietly(saved.set_params(warm_start=True, max_iter=2), X, y)
     assert len(resumed.history_["loss"]) == best_epoch + 2
     assert sorted(os.listdir(tmp_path)) == ["best.skops"]
 
@@ -252,5 +237,7 @@ def test_a_killed_training_leaves_a_whole_checkpoint(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(4000, 50))
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    reference = _fit(DenseClassifier((256, 256), max_iter=epochs, random_state=0), X, y)
+    reference = fit_quietly(
+        DenseClassifier((256, 256), max_iter=epochs, random_state=0), X, y
+    )
     np.testing.assert_array_equal(saved.predict_proba(X), reference.predict_proba(X))

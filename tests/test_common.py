@@ -7,6 +7,14 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdense import DenseClassifier, DenseRegressor
 
+# The checks fit their small data sets with each estimator's settings and
+# never ask for convergence; some fit on fewer rows than KERAS_SETTINGS'
+# batch_size. Those warnings are expected here, and only here.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.filterwarnings("ignore:Got batch_size=:UserWarning"),
+]
+
 
 def _expected_failures(estimator):
     if estimator.solver == "lbfgs":
@@ -57,6 +65,9 @@ KERAS_SETTINGS = dict(
 )
 
 
+# The Keras engine's battery takes a minute and a half (a TensorFlow fit per
+# check): slow tier. The NumPy engine's, above, runs in every run.
+@pytest.mark.slow
 @pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 @parametrize_with_checks(
     [DenseClassifier(**KERAS_SETTINGS), DenseRegressor(**KERAS_SETTINGS)],

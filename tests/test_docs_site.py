@@ -14,6 +14,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+# The site build (Sphinx, the gallery, headless Chromium) takes a minute: slow tier.
+pytestmark = pytest.mark.slow
+
 for _module in ("sphinx", "pydata_sphinx_theme", "numpydoc", "sphinx_gallery"):
     pytest.importorskip(
         _module, reason=f"{_module} missing: pip install 'skdense[docs]'"

@@ -8,6 +8,14 @@ from pathlib import Path
 import pytest
 from conftest import HAS_KERAS
 
+# Each example trains as a user would run it: slow tier.
+# The examples train few epochs to run quickly: their ConvergenceWarnings
+# (SGDClassifier's too) are expected.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 

@@ -14,10 +14,12 @@ checks (``check_dtype_object``) require to raise ``TypeError``.
 """
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import fit_quietly
 
 from skdense import DenseClassifier, DenseRegressor
 
@@ -28,9 +30,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-N_CASES = 500
 SETTINGS = settings(
-    max_examples=N_CASES,
     deadline=None,
     derandomize=True,  # the same cases on every run: CI is reproducible
     database=None,
@@ -280,15 +280,36 @@ REFERENCE = (
 # -- the properties -----------------------------------------------------------
 
 
-def _train_on_hostile_input(clf, method, draw_arguments):
-    """Call ``method`` of ``clf`` on N_CASES drawn inputs; check every outcome.
+class Cases(NamedTuple):
+    """How many cases a property tries, and how many at least must be valid
+    data that trains or predicts (the strategies mostly draw hostile input)."""
+
+    n: int
+    at_least_valid: int
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(Cases(50, at_least_valid=1), id="50-cases"),
+        pytest.param(
+            Cases(500, at_least_valid=50), id="500-cases", marks=pytest.mark.slow
+        ),
+    ]
+)
+def n_cases(request):
+    """Cases per property: a quick 50 by default, the full 500 in the slow tier."""
+    return request.param
+
+
+def _train_on_hostile_input(clf, method, draw_arguments, n_cases):
+    """Call ``method`` of ``clf`` on ``n_cases.n`` drawn inputs; check every outcome.
 
     A call that trains must leave finite probabilities; one that refuses
     must leave the estimator as it was (the last call that trained).
     """
     state = {"snapshot": _snapshot(clf), "cases": 0, "trained": 0}
 
-    @SETTINGS
+    @settings(SETTINGS, max_examples=n_cases.n)
     @given(data=st.data())
     def call_once(data):
         X, y, kwargs = draw_arguments(data)
@@ -302,30 +323,30 @@ def _train_on_hostile_input(clf, method, draw_arguments):
             _assert_unchanged(clf, state["snapshot"])
 
     call_once()
-    assert state["cases"] >= N_CASES
-    assert state["trained"] >= N_CASES // 10  # valid data is tried too
+    assert state["cases"] >= n_cases.n
+    assert state["trained"] >= n_cases.at_least_valid  # valid data is tried too
 
 
-def test_fit_on_hostile_input(backend):
+def test_fit_on_hostile_input(backend, n_cases):
     def draw_arguments(data):
         X = data.draw(matrices())
         y = data.draw(labels(_n_rows(X)))
         return X, y, {"sample_weight": data.draw(sample_weights(len(y)))}
 
-    clf = _classifier(backend).fit(*REFERENCE)
-    _train_on_hostile_input(clf, "fit", draw_arguments)
+    clf = fit_quietly(_classifier(backend), *REFERENCE)
+    _train_on_hostile_input(clf, "fit", draw_arguments, n_cases)
 
 
-def test_partial_fit_on_hostile_input(backend):
+def test_partial_fit_on_hostile_input(backend, n_cases):
     def draw_arguments(data):
         X = data.draw(matrices(n_features=2))
         return X, data.draw(labels(_n_rows(X))), {}
 
     clf = _classifier(backend).partial_fit(*REFERENCE, classes=[0, 1, 2])
-    _train_on_hostile_input(clf, "partial_fit", draw_arguments)
+    _train_on_hostile_input(clf, "partial_fit", draw_arguments, n_cases)
 
 
-def test_multilabel_partial_fit_on_hostile_input(backend):
+def test_multilabel_partial_fit_on_hostile_input(backend, n_cases):
     def draw_arguments(data):
         X = data.draw(matrices(n_features=2))
         n = _n_rows(X)
@@ -338,15 +359,15 @@ def test_multilabel_partial_fit_on_hostile_input(backend):
     indicator[:, 2] = 0  # an all-zero column
     clf = _classifier(backend).partial_fit(REFERENCE[0], indicator)
     assert clf._multilabel
-    _train_on_hostile_input(clf, "partial_fit", draw_arguments)
+    _train_on_hostile_input(clf, "partial_fit", draw_arguments, n_cases)
 
 
-def test_predict_on_hostile_input(backend):
-    clf = _classifier(backend).fit(*REFERENCE)
+def test_predict_on_hostile_input(backend, n_cases):
+    clf = fit_quietly(_classifier(backend), *REFERENCE)
     snapshot = _snapshot(clf)
     state = {"cases": 0, "predicted": 0}
 
-    @SETTINGS
+    @settings(SETTINGS, max_examples=n_cases.n)
     @given(X=matrices(n_features=2))
     def predict_once(X):
         state["cases"] += 1
@@ -360,11 +381,11 @@ def test_predict_on_hostile_input(backend):
         _assert_unchanged(clf, snapshot)
 
     predict_once()
-    assert state["cases"] >= N_CASES
-    assert state["predicted"] >= N_CASES // 10
+    assert state["cases"] >= n_cases.n
+    assert state["predicted"] >= n_cases.at_least_valid
 
 
-def _regressor_fit_on_hostile_input(backend, loss):
+def _regressor_fit_on_hostile_input(backend, loss, n_cases):
     def draw_arguments(data):
         X = data.draw(matrices())
         y = data.draw(targets(_n_rows(X), 0.0 if loss == "poisson" else -1e6))
@@ -377,22 +398,23 @@ def _regressor_fit_on_hostile_input(backend, loss):
         batch_size=4,
         random_state=0,
         backend=backend,
-    ).fit(REFERENCE[0], REFERENCE[1])
-    _train_on_hostile_input(reg, "fit", draw_arguments)
+    )
+    fit_quietly(reg, REFERENCE[0], REFERENCE[1])
+    _train_on_hostile_input(reg, "fit", draw_arguments, n_cases)
 
 
-def test_regressor_fit_on_hostile_input(backend):
-    _regressor_fit_on_hostile_input(backend, "squared_error")
+def test_regressor_fit_on_hostile_input(backend, n_cases):
+    _regressor_fit_on_hostile_input(backend, "squared_error", n_cases)
 
 
-def test_poisson_regressor_fit_on_hostile_input():
+def test_poisson_regressor_fit_on_hostile_input(n_cases):
     # The NumPy engine only: the exponential output is the engines' shared
     # forward pass, and the Poisson loss's agreement across engines is
-    # tests/test_keras.py's; on Keras these 500 fits take five minutes.
-    _regressor_fit_on_hostile_input("numpy", "poisson")
+    # tests/test_keras.py's; on Keras 500 fits take five minutes.
+    _regressor_fit_on_hostile_input("numpy", "poisson", n_cases)
 
 
-def test_regressor_partial_fit_on_hostile_input(backend):
+def test_regressor_partial_fit_on_hostile_input(backend, n_cases):
     def draw_arguments(data):
         X = data.draw(matrices(n_features=2))
         return X, data.draw(targets(_n_rows(X))), {}
@@ -400,7 +422,7 @@ def test_regressor_partial_fit_on_hostile_input(backend):
     reg = DenseRegressor(
         hidden_layer_sizes=(3,), batch_size=4, random_state=0, backend=backend
     ).partial_fit(*REFERENCE)
-    _train_on_hostile_input(reg, "partial_fit", draw_arguments)
+    _train_on_hostile_input(reg, "partial_fit", draw_arguments, n_cases)
 
 
 def test_overflowing_optimizer_state_never_leaves_nan_weights(backend):

@@ -7,12 +7,10 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 from sklearn.base import clone
-from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_validate
-from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier
 from skdense.backends import NetworkSpec, make_network
@@ -26,18 +24,6 @@ KERAS = dict(
     learning_rate_init=0.01,
     random_state=0,
 )
-
-
-@pytest.fixture
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-def _quiet_fit(clf, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(*args, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +89,7 @@ def test_both_engines_take_the_same_steps(solver, params, n_classes):
 def test_fit_predict_history_and_labels(iris):
     X, y = iris
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
-    clf = _quiet_fit(
+    clf = fit_quietly(
         DenseClassifier(**KERAS, max_iter=20),
         X,
         labels,
@@ -126,7 +112,7 @@ def test_fit_predict_history_and_labels(iris):
 
 def test_binary_problem_uses_one_sigmoid_unit(iris):
     X, y = iris
-    clf = _quiet_fit(DenseClassifier(**KERAS, max_iter=10), X[y > 0], y[y > 0] * 2 - 3)
+    clf = fit_quietly(DenseClassifier(**KERAS, max_iter=10), X[y > 0], y[y > 0] * 2 - 3)
     assert clf.network_.model.output_shape == (None, 1)
     np.testing.assert_array_equal(clf.classes_, [-1, 1])
     assert clf.predict_proba(X).shape == (150, 2)
@@ -137,20 +123,20 @@ def test_random_state_repeats_and_leaves_global_state_alone(iris):
     np.random.seed(123)  # noqa: NPY002 (the global state is what is checked)
     expected_next = np.random.random()  # noqa: NPY002
     np.random.seed(123)  # noqa: NPY002 (the global state is what is checked)
-    a = _quiet_fit(DenseClassifier(**KERAS, max_iter=5, dropout=0.2), X, y)
+    a = fit_quietly(DenseClassifier(**KERAS, max_iter=5, dropout=0.2), X, y)
     assert np.random.random() == expected_next  # noqa: NPY002 (untouched)
-    b = _quiet_fit(DenseClassifier(**KERAS, max_iter=5, dropout=0.2), X, y)
+    b = fit_quietly(DenseClassifier(**KERAS, max_iter=5, dropout=0.2), X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
 def test_sample_weight_class_weight_partial_fit_warm_start(iris):
     X, y = iris
-    weighted = _quiet_fit(
+    weighted = fit_quietly(
         DenseClassifier(**KERAS, max_iter=15, class_weight={0: 1.0, 1: 30.0, 2: 1.0}),
         X,
         y,
     )
-    plain = _quiet_fit(DenseClassifier(**KERAS, max_iter=15), X, y)
+    plain = fit_quietly(DenseClassifier(**KERAS, max_iter=15), X, y)
     assert (weighted.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
     clf = DenseClassifier(**KERAS)
@@ -159,8 +145,8 @@ def test_sample_weight_class_weight_partial_fit_warm_start(iris):
     assert clf.n_iter_ == 2
 
     warm = DenseClassifier(**KERAS, max_iter=3, warm_start=True)
-    _quiet_fit(warm, X, y)
-    _quiet_fit(warm, X, y)
+    fit_quietly(warm, X, y)
+    fit_quietly(warm, X, y)
     assert warm.n_iter_ == 3 and len(warm.history_["loss"]) == 6  # n_iter_: last fit
 
 
@@ -191,7 +177,7 @@ def test_pickle_joblib_deepcopy_and_clone(iris, tmp_path):
         assert (
             pickle.loads(pickle.dumps(unfitted)).get_params() == unfitted.get_params()
         )
-    clf = _quiet_fit(DenseClassifier(**KERAS, max_iter=5), X, y)
+    clf = fit_quietly(DenseClassifier(**KERAS, max_iter=5), X, y)
     expected = clf.predict_proba(X)
     joblib.dump(clf, tmp_path / "model.joblib")
     copies = [
@@ -208,7 +194,11 @@ def test_pickle_joblib_deepcopy_and_clone(iris, tmp_path):
 
 def test_cross_validate_and_grid_search_in_parallel(iris):
     X, y = iris
-    scores = cross_validate(DenseClassifier(**KERAS, max_iter=10), X, y, cv=3, n_jobs=2)
+    with warnings.catch_warnings():  # joblib hands the filter to its workers
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scores = cross_validate(
+            DenseClassifier(**KERAS, max_iter=10), X, y, cv=3, n_jobs=2
+        )
     assert scores["test_score"].mean() > 0.8
     search = GridSearchCV(
         DenseClassifier(**KERAS, max_iter=10),
@@ -237,6 +227,7 @@ for i in range(20):
 """
 
 
+@pytest.mark.slow  # twenty fits in a fresh TensorFlow process
 @pytest.mark.skipif(
     not __import__("os").path.exists("/proc/self/statm"),
     reason="needs Linux's /proc to read resident memory",
@@ -263,21 +254,21 @@ def test_a_reused_model_trains_exactly_like_a_new_one(iris):
 
     X, y = iris
     params = dict(**KERAS, max_iter=4, dropout=0.2, alpha=0.01)
-    first = _quiet_fit(DenseClassifier(**params), X, y)
+    first = fit_quietly(DenseClassifier(**params), X, y)
     expected = first.predict_proba(X)
     model = weakref.ref(first.network_.model)
     del first
     gc.collect()
-    second = _quiet_fit(DenseClassifier(**params), X, y)
+    second = fit_quietly(DenseClassifier(**params), X, y)
     assert second.network_.model is model()  # the idle model was taken up again
     np.testing.assert_array_equal(second.predict_proba(X), expected)
-    other = _quiet_fit(DenseClassifier(**{**params, "hidden_layer_sizes": (7,)}), X, y)
+    other = fit_quietly(DenseClassifier(**{**params, "hidden_layer_sizes": (7,)}), X, y)
     assert other.network_.model is not model()  # another structure, another model
 
 
 def test_verbose_reports_each_epoch(iris, capsys, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
-    _quiet_fit(DenseClassifier(**KERAS, max_iter=2, verbose=1), *iris)
+    fit_quietly(DenseClassifier(**KERAS, max_iter=2, verbose=1), *iris)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/2", "Epoch 2/2"]
 
@@ -339,7 +330,7 @@ def test_both_engines_draw_weights_from_the_same_distribution(activation, weight
 
 def test_learning_rate_schedule_drives_the_keras_optimizer(iris):
     X, y = iris
-    clf = _quiet_fit(
+    clf = fit_quietly(
         DenseClassifier(
             **{**KERAS, "learning_rate_init": 0.1},
             solver="sgd",
@@ -377,9 +368,9 @@ def test_float64_with_a_penalty_trains(iris, estimator):
     X, y = iris
     params = dict(KERAS, dtype=np.float64, alpha=0.01, l1=0.001, max_iter=2)
     if estimator == "classifier":
-        model = _quiet_fit(DenseClassifier(**params), X, y)
+        model = fit_quietly(DenseClassifier(**params), X, y)
     else:
-        model = _quiet_fit(DenseRegressor(**params), X, X[:, 0])
+        model = fit_quietly(DenseRegressor(**params), X, X[:, 0])
     assert all(w.dtype == np.float64 for w in model.coefs_)
     assert np.all(np.isfinite(model.loss_curve_))
 
@@ -388,5 +379,5 @@ def test_an_integer_momentum_is_accepted(iris):
     """Keras's SGD refuses an int momentum; MLPClassifier's tests pass 0."""
     X, y = iris
     params = dict(KERAS, solver="sgd", momentum=0, max_iter=2)
-    clf = _quiet_fit(DenseClassifier(**params), X, y)
+    clf = fit_quietly(DenseClassifier(**params), X, y)
     assert clf.network_.model.optimizer.momentum == 0.0

@@ -1,12 +1,10 @@
 """Out-of-core data: integer and memory-mapped inputs, scaled on the fly."""
 
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
-from sklearn.exceptions import ConvergenceWarning
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 
 from skdense import DenseClassifier
 
@@ -30,12 +28,6 @@ def pixel_memmap(tmp_path):
     return np.memmap(path, dtype=np.uint8, mode="r", shape=X.shape), y
 
 
-def _fit(clf, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(*args, **kwargs)
-
-
 PARAMS = dict(hidden_layer_sizes=(16,), max_iter=4, batch_size=64, random_state=0)
 
 
@@ -45,8 +37,10 @@ def test_uint8_memmap_with_input_scale_trains_as_on_the_scaled_floats(
 ):
     X, y = pixel_memmap  # opened read-only: writing into it would raise
     scaled = X.astype(np.float32) * np.float32(1 / 255)
-    on_disk = _fit(DenseClassifier(**PARAMS, solver=solver, input_scale=1 / 255), X, y)
-    in_memory = _fit(DenseClassifier(**PARAMS, solver=solver), scaled, y)
+    on_disk = fit_quietly(
+        DenseClassifier(**PARAMS, solver=solver, input_scale=1 / 255), X, y
+    )
+    in_memory = fit_quietly(DenseClassifier(**PARAMS, solver=solver), scaled, y)
     for a, b in zip(on_disk.coefs_, in_memory.coefs_, strict=True):
         np.testing.assert_array_equal(a, b)
     assert on_disk.history_ == in_memory.history_
@@ -67,7 +61,7 @@ def test_partial_fit_and_validation_data_take_memmaps(pixel_memmap):
         )
     assert clf.n_iter_ == 3
     assert clf.score(X, y) > 0.9
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(**PARAMS, input_scale=1 / 255),
         X[:2000],
         y[:2000],
@@ -89,7 +83,7 @@ def test_no_float_copy_of_the_whole_data_is_made(tmp_path, method):
     tracemalloc.start()  # NumPy reports its allocations to tracemalloc
     try:
         if method == "fit":
-            _fit(clf, X, y)
+            fit_quietly(clf, X, y)
         elif method == "partial_fit":
             clf.partial_fit(X, y, classes=[0, 1, 2, 3])
         else:
@@ -106,8 +100,8 @@ def test_input_scale_without_integers_scales_and_leaves_x_untouched(pixel_memmap
     X, y = pixel_memmap
     X = np.asarray(X, dtype=np.float64)
     before = X.copy()
-    clf = _fit(DenseClassifier(**PARAMS, input_scale=0.5), X, y)
-    reference = _fit(DenseClassifier(**PARAMS), X * 0.5, y)
+    clf = fit_quietly(DenseClassifier(**PARAMS, input_scale=0.5), X, y)
+    reference = fit_quietly(DenseClassifier(**PARAMS), X * 0.5, y)
     np.testing.assert_array_equal(X, before)
     np.testing.assert_allclose(clf.coefs_[0], reference.coefs_[0], rtol=1e-6)
 
@@ -122,8 +116,8 @@ def test_bad_input_scale_is_refused_by_name(bad, pixel_memmap):
 def test_keras_backend_scales_integer_input_too(pixel_memmap):
     X, y = pixel_memmap
     params = dict(PARAMS, backend="keras", max_iter=2)
-    on_the_fly = _fit(DenseClassifier(**params, input_scale=1 / 255), X, y)
-    scaled = _fit(
+    on_the_fly = fit_quietly(DenseClassifier(**params, input_scale=1 / 255), X, y)
+    scaled = fit_quietly(
         DenseClassifier(**params), X.astype(np.float32) * np.float32(1 / 255), y
     )
     np.testing.assert_allclose(
@@ -142,7 +136,7 @@ def test_fashion_mnist_pixels_train_without_the_books_float_copy(
         data_home=fashion_mnist_home, scale=False, return_X_y=True
     )
     assert X.dtype == np.uint8
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier((64,), max_iter=3, input_scale=1 / 255, random_state=0),
         X[:20_000],
         y[:20_000],

@@ -1,9 +1,8 @@
 """MLPClassifier's attributes, stopping rules and errors, on both engines."""
 
-import warnings
-
 import numpy as np
 import pytest
+from conftest import fit_quietly
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skdense import DenseClassifier
@@ -11,17 +10,13 @@ from skdense import DenseClassifier
 SMALL = dict(hidden_layer_sizes=(8,), batch_size=16, random_state=0)
 
 
-def _fit(clf, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(X, y, **kwargs)
-
-
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_shape_attributes(backend, blobs, n_classes):
     X, y = blobs
     keep = y < n_classes
-    clf = _fit(DenseClassifier((8, 4), max_iter=2, backend=backend), X[keep], y[keep])
+    clf = fit_quietly(
+        DenseClassifier((8, 4), max_iter=2, backend=backend), X[keep], y[keep]
+    )
     assert clf.n_layers_ == 4
     assert clf.n_outputs_ == (1 if n_classes == 2 else 3)
     assert clf.out_activation_ == ("logistic" if n_classes == 2 else "softmax")
@@ -31,7 +26,7 @@ def test_shape_attributes(backend, blobs, n_classes):
 
 def test_assigned_weights_replace_the_networks(backend, blobs):
     X, y = blobs
-    clf = _fit(DenseClassifier(**SMALL, max_iter=2, backend=backend), X, y)
+    clf = fit_quietly(DenseClassifier(**SMALL, max_iter=2, backend=backend), X, y)
     coefs = [np.zeros_like(w) for w in clf.coefs_]
     clf.coefs_ = coefs
     clf.intercepts_ = [np.array([0.0] * 8), np.array([0.0, 1.0, 0.0])]
@@ -50,8 +45,8 @@ def test_assigned_weights_replace_the_networks(backend, blobs):
 def test_n_iter_counts_one_fit_and_partial_fit_adds_up(backend, blobs):
     X, y = blobs
     clf = DenseClassifier(**SMALL, max_iter=3, warm_start=True, backend=backend)
-    _fit(clf, X, y)
-    _fit(clf, X, y)
+    fit_quietly(clf, X, y)
+    fit_quietly(clf, X, y)
     assert clf.n_iter_ == 3
     assert len(clf.loss_curve_) == 6
     clf.partial_fit(X, y)
@@ -79,20 +74,20 @@ def test_n_iter_no_change_refuses_other_values(blobs, value):
 
 def test_changed_classes_are_errors(backend, blobs):
     X, y = blobs
-    clf = _fit(DenseClassifier(**SMALL, max_iter=2, backend=backend), X, y)
+    clf = fit_quietly(DenseClassifier(**SMALL, max_iter=2, backend=backend), X, y)
     clf.set_params(warm_start=True)
     message = "warm_start can only be used where `y` has the same classes"
     with pytest.raises(ValueError, match=message):
         clf.fit(X[y < 2], y[y < 2])
     with pytest.raises(ValueError, match="not the same as on last call"):
         clf.partial_fit(X, y, classes=[0, 1, 2, 3])
-    clf.partial_fit(X[:5], y[:5], classes=[2, 1, 0])  # the same classes: fine
-    clf.partial_fit(X[:5], y[:5])  # a chunk of known classes: fine
+    clf.partial_fit(X[:16], y[:16], classes=[2, 1, 0])  # the same classes: fine
+    clf.partial_fit(X[:16], y[:16])  # a chunk of known classes: fine
 
 
 def test_partial_fit_refuses_early_stopping(backend, blobs):
     X, y = blobs
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(**SMALL, max_iter=3, early_stopping=True, backend=backend),
         X,
         y,
@@ -110,13 +105,13 @@ def test_early_stopping_split_is_stratified_as_mlpclassifier(blobs):
     with pytest.raises(ValueError, match="test_size = 1 should be greater"):
         DenseClassifier(early_stopping=True).fit(X, [0, 0, 1, 1])
     X, y = blobs
-    clf = _fit(DenseClassifier(**SMALL, max_iter=3, early_stopping=True), X, y)
+    clf = fit_quietly(DenseClassifier(**SMALL, max_iter=3, early_stopping=True), X, y)
     assert len(clf.validation_scores_) == clf.n_iter_ == 3
 
 
 def test_lbfgs_ignores_early_stopping_as_mlpclassifier(blobs):
     X, y = blobs
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier((4,), solver="lbfgs", early_stopping=True, max_iter=5),
         X,
         y,

@@ -1,12 +1,9 @@
 """ONNX export: onnxruntime gives what predict and predict_proba give."""
 
-import warnings
-
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -28,7 +25,7 @@ BACKENDS = [
 
 
 @pytest.fixture(scope="module")
-def iris():
+def iris32():
     X, y = load_iris(return_X_y=True)
     return X.astype(np.float32), y
 
@@ -36,12 +33,6 @@ def iris():
 def _run(onnx_model, X):
     session = onnxruntime.InferenceSession(onnx_model.SerializeToString())
     return session.run(None, {session.get_inputs()[0].name: X})
-
-
-def _fit(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
 
 
 def _targets(kind, y):
@@ -55,10 +46,10 @@ def _targets(kind, y):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "strings", "multilabel"])
-def test_classifier_probabilities_and_labels_match(backend, kind, iris):
-    X, y = iris
+def test_classifier_probabilities_and_labels_match(backend, kind, iris32):
+    X, y = iris32
     y = _targets(kind, y)
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(
             (16, 8), activation="tanh", max_iter=30, backend=backend, random_state=0
         ),
@@ -71,10 +62,10 @@ def test_classifier_probabilities_and_labels_match(backend, kind, iris):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_input_scale_is_part_of_the_graph(backend, iris):
-    X, y = iris
+def test_input_scale_is_part_of_the_graph(backend, iris32):
+    X, y = iris32
     pixels = np.round(X * 30).astype(np.float32)  # like integer pixel values
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(
             (16,), input_scale=1 / 30, max_iter=20, backend=backend, random_state=0
         ),
@@ -87,10 +78,10 @@ def test_input_scale_is_part_of_the_graph(backend, iris):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
-def test_regressor_predictions_match(backend, loss, iris):
-    X, y = iris
+def test_regressor_predictions_match(backend, loss, iris32):
+    X, y = iris32
     Y = np.c_[y, X[:, 0]]  # two non-negative targets
-    reg = _fit(
+    reg = fit_quietly(
         DenseRegressor(loss, hidden_layer_sizes=(16,), max_iter=30, backend=backend),
         X,
         Y,
@@ -99,9 +90,9 @@ def test_regressor_predictions_match(backend, loss, iris):
     np.testing.assert_allclose(predictions, reg.predict(X), rtol=1e-5, atol=1e-5)
 
 
-def test_pipelines_convert_through_skl2onnx_itself(iris):
-    X, y = iris
-    pipeline = _fit(
+def test_pipelines_convert_through_skl2onnx_itself(iris32):
+    X, y = iris32
+    pipeline = fit_quietly(
         make_pipeline(StandardScaler(), DenseClassifier((16,), max_iter=20)), X, y
     )
     onnx_model = skl2onnx.to_onnx(
@@ -114,7 +105,7 @@ def test_pipelines_convert_through_skl2onnx_itself(iris):
     _, maps = _run(skl2onnx.to_onnx(pipeline, X[:1]), X[:2])
     assert maps[0] == pytest.approx(dict(enumerate(pipeline.predict_proba(X[:1])[0])))
 
-    regression = _fit(
+    regression = fit_quietly(
         make_pipeline(
             StandardScaler(), DenseRegressor(hidden_layer_sizes=(8,), max_iter=20)
         ),
@@ -127,18 +118,18 @@ def test_pipelines_convert_through_skl2onnx_itself(iris):
     )
 
 
-def test_float64_input_computes_in_float64(iris):
-    X, y = iris
+def test_float64_input_computes_in_float64(iris32):
+    X, y = iris32
     X = X.astype(np.float64)
-    clf = _fit(DenseClassifier((16,), dtype=np.float64, max_iter=20), X, y)
+    clf = fit_quietly(DenseClassifier((16,), dtype=np.float64, max_iter=20), X, y)
     _, proba = _run(to_onnx(clf, X[:1]), X)
     assert proba.dtype == np.float64
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-10)
 
 
-def test_whole_float_labels_come_out_as_int64(iris):
-    X, y = iris
-    clf = _fit(DenseClassifier((4,), max_iter=2), X, y * 2.0)
+def test_whole_float_labels_come_out_as_int64(iris32):
+    X, y = iris32
+    clf = fit_quietly(DenseClassifier((4,), max_iter=2), X, y * 2.0)
     labels, _ = _run(to_onnx(clf, X[:1]), X)
     assert labels.dtype == np.int64
     np.testing.assert_array_equal(labels, clf.predict(X))

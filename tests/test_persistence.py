@@ -6,10 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import HAS_KERAS
+from conftest import HAS_KERAS, fit_quietly
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -19,18 +17,6 @@ from skdense import DenseClassifier, InconsistentVersionWarning
 skops_io = pytest.importorskip(
     "skops.io", reason="skops not installed: pip install 'skdense[persist]'"
 )
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-def _fit(clf, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(X, y)
 
 
 def _small(backend, **params):
@@ -49,7 +35,7 @@ def test_trusted_types_name_real_classes_and_cover_what_a_model_holds(iris, tmp_
     for solver in ("sgd", "adam", "rmsprop", "lbfgs"):
         for labels in (y, y == 0):  # multiclass and binary networks
             path = tmp_path / f"{solver}.skops"
-            skdense.save(_fit(_small("numpy", solver=solver), X, labels), path)
+            skdense.save(fit_quietly(_small("numpy", solver=solver), X, labels), path)
             untrusted = skops_io.get_untrusted_types(file=path)
             assert set(untrusted) <= set(skdense.TRUSTED_TYPES)
 
@@ -58,7 +44,7 @@ def test_trusted_types_name_real_classes_and_cover_what_a_model_holds(iris, tmp_
 def test_loaded_model_predicts_bit_identically(backend, binary, iris, tmp_path):
     X, y = iris
     y = np.where(y == 0, "setosa", "other") if binary else y
-    clf = _fit(_small(backend), X, y)
+    clf = fit_quietly(_small(backend), X, y)
     path = tmp_path / "model.skops"
     skdense.save(clf, path)
     for loaded in (
@@ -77,7 +63,7 @@ def test_loaded_model_continues_training_as_the_saved_one_would(
     backend, iris, tmp_path
 ):
     X, y = iris
-    clf = _fit(_small(backend), X, y)
+    clf = fit_quietly(_small(backend), X, y)
     path = tmp_path / "model.skops"
     skdense.save(clf, path)
     loaded = skdense.load(path)
@@ -89,7 +75,9 @@ def test_loaded_model_continues_training_as_the_saved_one_would(
         np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     else:
         np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
-    resumed = _fit(skdense.load(path).set_params(warm_start=True, max_iter=3), X, y)
+    resumed = fit_quietly(
+        skdense.load(path).set_params(warm_start=True, max_iter=3), X, y
+    )
     assert resumed.n_iter_ == 3  # this fit's epochs, as MLPClassifier counts
     assert len(resumed.history_["loss"]) == 8
 
@@ -97,7 +85,7 @@ def test_loaded_model_continues_training_as_the_saved_one_would(
 def test_pipeline_round_trip_and_unfitted_model(iris, tmp_path):
     X, y = iris
     pipe = make_pipeline(StandardScaler(), _small("numpy", solver="lbfgs"))
-    _fit(pipe, X, y)
+    fit_quietly(pipe, X, y)
     skdense.save(pipe, tmp_path / "pipe.skops")
     loaded = skdense.load(tmp_path / "pipe.skops")
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
@@ -117,7 +105,7 @@ class Doubler(TransformerMixin, BaseEstimator):
 
 def test_a_file_with_an_untrusted_type_is_refused(iris, tmp_path):
     X, y = iris
-    pipe = _fit(make_pipeline(Doubler(), _small("numpy", solver="lbfgs")), X, y)
+    pipe = fit_quietly(make_pipeline(Doubler(), _small("numpy", solver="lbfgs")), X, y)
     path = tmp_path / "custom.skops"
     skdense.save(pipe, path)
     name = f"{__name__}.Doubler"
@@ -131,7 +119,7 @@ def test_a_file_with_an_untrusted_type_is_refused(iris, tmp_path):
 
 def test_loading_runs_no_pickle(backend, iris, tmp_path, monkeypatch):
     X, y = iris
-    clf = _fit(_small(backend), X, y)
+    clf = fit_quietly(_small(backend), X, y)
     path = tmp_path / "model.skops"
     skdense.save(clf, path)
     expected = clf.predict_proba(X)
@@ -147,7 +135,7 @@ def test_loading_runs_no_pickle(backend, iris, tmp_path, monkeypatch):
 @pytest.mark.parametrize("round_trip", ["skops", "pickle"])
 def test_another_skdense_version_warns_on_load(round_trip, iris, tmp_path, monkeypatch):
     X, y = iris
-    clf = _fit(_small("numpy"), X, y)
+    clf = fit_quietly(_small("numpy"), X, y)
     monkeypatch.setattr("skdense._base.__version__", "0.0.1")
     if round_trip == "skops":
         skdense.save(clf, tmp_path / "old.skops")

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import HAS_KERAS, NO_KERAS
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes, make_regression
 from sklearn.exceptions import ConvergenceWarning
@@ -42,12 +42,6 @@ def data():
     return StandardScaler().fit_transform(X), y / y.std()
 
 
-def _quiet(estimator, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(*args, **kwargs)
-
-
 def test_mlpregressors_parameters_names_defaults_and_order():
     ours = DenseRegressor().get_params()
     for name, value in MLPRegressor().get_params().items():
@@ -65,7 +59,7 @@ def test_mlpregressors_parameters_names_defaults_and_order():
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_fitted_attributes_as_mlpregressors(backend, data):
     X, y = data
-    reg = _quiet(
+    reg = fit_quietly(
         DenseRegressor(hidden_layer_sizes=(5, 4), max_iter=3, backend=backend), X, y
     )
     assert reg.n_features_in_ == 6
@@ -135,7 +129,7 @@ def test_poisson_loss_fits_counts_with_positive_predictions():
 def test_multioutput_targets(backend, data):
     X, y = data
     Y = np.c_[y, -2 * y + 1]
-    reg = _quiet(
+    reg = fit_quietly(
         DenseRegressor(
             hidden_layer_sizes=(16,),
             max_iter=150,
@@ -157,8 +151,8 @@ def test_a_zero_weight_is_a_dropped_sample(data):
     X, y = data
     weights = np.ones(len(y))
     weights[::4] = 0.0
-    weighted = _quiet(DenseRegressor(**EXACT), X, y, sample_weight=weights)
-    dropped = _quiet(DenseRegressor(**EXACT), X[weights > 0], y[weights > 0])
+    weighted = fit_quietly(DenseRegressor(**EXACT), X, y, sample_weight=weights)
+    dropped = fit_quietly(DenseRegressor(**EXACT), X[weights > 0], y[weights > 0])
     np.testing.assert_allclose(weighted.predict(X), dropped.predict(X), atol=1e-6)
 
 
@@ -168,7 +162,7 @@ def test_partial_fit_and_warm_start_continue_training(data):
     for _ in range(3):
         reg.partial_fit(X, y)
     assert reg.n_iter_ == 3 and len(reg.loss_curve_) == 3
-    warm = _quiet(
+    warm = fit_quietly(
         DenseRegressor(
             hidden_layer_sizes=(8,), max_iter=2, warm_start=True, random_state=0
         ),
@@ -176,7 +170,7 @@ def test_partial_fit_and_warm_start_continue_training(data):
         y,
     )
     first = [w.copy() for w in warm.coefs_]
-    _quiet(warm, X, y)
+    fit_quietly(warm, X, y)
     assert len(warm.loss_curve_) == 4 and warm.n_iter_ == 2
     assert not np.array_equal(first[0], warm.coefs_[0])
     with pytest.raises(ValueError, match="partial_fit cannot change the loss"):
@@ -187,9 +181,9 @@ def test_sparse_x_trains_as_dense(data):
     X, y = data
     X = X.copy()
     X[X < 0.3] = 0.0
-    dense = _quiet(DenseRegressor(**EXACT), X, y)
+    dense = fit_quietly(DenseRegressor(**EXACT), X, y)
     for container in (sp.csr_matrix, sp.csc_array):
-        sparse = _quiet(DenseRegressor(**EXACT), container(X), y)
+        sparse = fit_quietly(DenseRegressor(**EXACT), container(X), y)
         np.testing.assert_allclose(
             sparse.predict(container(X)), dense.predict(X), atol=1e-10
         )
@@ -203,8 +197,8 @@ def test_memmapped_pixels_with_input_scale_train_as_scaled_floats(tmp_path):
     np.save(path, pixels)
     mapped = np.load(path, mmap_mode="r")
     settings = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
-    from_disk = _quiet(DenseRegressor(**settings, input_scale=1 / 255), mapped, y)
-    in_memory = _quiet(DenseRegressor(**settings), pixels / 255.0, y)
+    from_disk = fit_quietly(DenseRegressor(**settings, input_scale=1 / 255), mapped, y)
+    in_memory = fit_quietly(DenseRegressor(**settings), pixels / 255.0, y)
     np.testing.assert_allclose(
         from_disk.predict(mapped),
         in_memory.predict(pixels / 255.0),
@@ -217,7 +211,7 @@ def test_memmapped_pixels_with_input_scale_train_as_scaled_floats(tmp_path):
 def test_validation_data_and_early_stopping_watch_r2(backend, data):
     X, y = data
     X_val, y_val = X[:40], y[:40]
-    reg = _quiet(
+    reg = fit_quietly(
         DenseRegressor(
             hidden_layer_sizes=(16,), max_iter=4, random_state=0, backend=backend
         ),
@@ -230,7 +224,7 @@ def test_validation_data_and_early_stopping_watch_r2(backend, data):
         reg.score(X_val, y_val), abs=1e-5
     )
 
-    stopped = _quiet(
+    stopped = fit_quietly(
         DenseRegressor(
             hidden_layer_sizes=(16,),
             max_iter=300,
@@ -247,7 +241,7 @@ def test_validation_data_and_early_stopping_watch_r2(backend, data):
     assert stopped.validation_scores_ == pytest.approx(stopped.history_["val_r2"])
     assert stopped.best_validation_score_ == max(stopped.validation_scores_)
     assert stopped.n_iter_ < 300
-    by_loss = _quiet(clone(stopped).set_params(scoring="loss"), X, y)
+    by_loss = fit_quietly(clone(stopped).set_params(scoring="loss"), X, y)
     assert by_loss.validation_scores_ == pytest.approx(
         [-v for v in by_loss.history_["val_loss"]]
     )
@@ -290,7 +284,7 @@ def test_save_load_pickle_and_pipeline(backend, data, tmp_path):
             hidden_layer_sizes=(8,), max_iter=3, random_state=0, backend=backend
         ),
     )
-    _quiet(model, X, y)
+    fit_quietly(model, X, y)
     path = tmp_path / "model.skops"
     skdense.save(model, path)
     for loaded in (skdense.load(path), pickle.loads(pickle.dumps(model))):

@@ -1,27 +1,12 @@
 """Learning-rate schedules for every solver, recorded in history_."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
-from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 
 from skdense import DenseClassifier, DenseRegressor
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:400] / 16.0, y[:400]
-
-
-def _fit(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
 
 
 def _cosine(epoch, rate, warmup, epochs):
@@ -33,7 +18,7 @@ def _cosine(epoch, rate, warmup, epochs):
 @pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop"])
 def test_cosine_with_warm_up_for_every_solver(solver, digits):
     X, y = digits
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(
             (16,),
             solver=solver,
@@ -56,14 +41,14 @@ def test_the_schedules_rate_is_the_rate_trained_with(digits):
     """Warm-up epoch 1 of 2 trains at half the rate: as constant rate/2."""
     X, y = digits
     params = dict(hidden_layer_sizes=(16,), solver="adam", max_iter=1, random_state=0)
-    warm = _fit(
+    warm = fit_quietly(
         DenseClassifier(
             **params, learning_rate="cosine", warmup_epochs=2, learning_rate_init=0.02
         ),
         X,
         y,
     )
-    half = _fit(DenseClassifier(**params, learning_rate_init=0.01), X, y)
+    half = fit_quietly(DenseClassifier(**params, learning_rate_init=0.01), X, y)
     for a, b in zip(warm.coefs_, half.coefs_, strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -71,7 +56,7 @@ def test_the_schedules_rate_is_the_rate_trained_with(digits):
 @pytest.mark.parametrize("solver", ["adam", "rmsprop"])
 def test_mlps_schedules_act_for_adam_and_rmsprop_too(solver, digits):
     X, y = digits
-    inv = _fit(
+    inv = fit_quietly(
         DenseClassifier(
             (16,), solver=solver, learning_rate="invscaling", max_iter=3, random_state=0
         ),
@@ -80,8 +65,8 @@ def test_mlps_schedules_act_for_adam_and_rmsprop_too(solver, digits):
     )
     rates = inv.history_["learning_rate"]
     assert rates[0] == pytest.approx(0.001)
-    assert rates[1] == pytest.approx(0.001 / (400 + 1) ** 0.5)  # t = 400 seen
-    adaptive = _fit(
+    assert rates[1] == pytest.approx(0.001 / (len(X) + 1) ** 0.5)  # t = len(X) seen
+    adaptive = fit_quietly(
         DenseRegressor(
             hidden_layer_sizes=(16,),
             solver=solver,
@@ -123,8 +108,8 @@ def test_both_engines_use_the_same_rates(digits):
         n_iter_no_change=np.inf,
         random_state=0,
     )
-    numpy_rates = _fit(DenseClassifier(**params), X, y).history_["learning_rate"]
-    keras = _fit(DenseClassifier(**params, backend="keras"), X, y)
+    numpy_rates = fit_quietly(DenseClassifier(**params), X, y).history_["learning_rate"]
+    keras = fit_quietly(DenseClassifier(**params, backend="keras"), X, y)
     np.testing.assert_allclose(keras.history_["learning_rate"], numpy_rates, rtol=1e-6)
     assert keras.network_.learning_rate == pytest.approx(numpy_rates[-1], rel=1e-6)
 

@@ -1,12 +1,9 @@
 """scoring: any scikit-learn scorer drives early stopping, on both engines."""
 
-import warnings
-
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import f1_score, mean_absolute_error, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -26,16 +23,10 @@ def cancer():
     return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 
 
-def _fit(model, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(*args, **kwargs)
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_scorers_figure_is_recorded_each_epoch(backend, cancer):
     X, X_val, y, y_val = cancer
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier((16,), scoring="roc_auc", max_iter=4, backend=backend),
         X,
         y,
@@ -49,7 +40,7 @@ def test_a_scorers_figure_is_recorded_each_epoch(backend, cancer):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_early_stopping_keeps_the_best_epoch_by_the_scorer(backend, cancer):
     X, X_val, y, y_val = cancer
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(
             (16,),
             scoring="f1_macro",
@@ -79,7 +70,7 @@ def test_a_callable_scorer_and_the_split(cancer):
         return -float(np.sum(estimator.predict(X) != y))
 
     labels = np.array(["malignant", "benign"])[y]
-    clf = _fit(
+    clf = fit_quietly(
         DenseClassifier(
             (16,), scoring=negative_errors, early_stopping=True, max_iter=10
         ),
@@ -94,7 +85,7 @@ def test_a_callable_scorer_and_the_split(cancer):
 def test_a_regressor_takes_error_scorers(backend):
     X, y = load_diabetes(return_X_y=True)
     X, X_val, y, y_val = train_test_split(X, y / 100, random_state=0)
-    reg = _fit(
+    reg = fit_quietly(
         DenseRegressor(
             hidden_layer_sizes=(16,),
             scoring="neg_mean_absolute_error",

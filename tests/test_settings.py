@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
+from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 
 from skdense import DenseClassifier, DenseRegressor
 from skdense._params import (
@@ -115,7 +115,9 @@ def test_a_changed_spec_setting_reaches_the_engine():
     """The estimator builds its network from the spec of its parameters."""
     X = np.random.default_rng(0).normal(size=(40, 3))
     y = np.arange(40) % 3
-    clf = DenseClassifier((4,), solver="sgd", momentum=0.5, max_iter=1).fit(X, y)
+    clf = fit_quietly(
+        DenseClassifier((4,), solver="sgd", momentum=0.5, max_iter=1), X, y
+    )
     spec = clf.network_.spec
     assert (spec.n_features, spec.n_outputs, spec.output) == (3, 3, "softmax")
     assert spec.momentum == 0.5
