@@ -368,6 +368,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             t=t,
             score_validation=self._validation_scorer(settings.training.scoring),
             tasks=tasks,
+            label=type(self).__name__,
         )
         self.network_ = network
         self.history_ = history

@@ -47,9 +47,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         + """    scoring : None, "loss", str or callable, default=None
         What early stopping, ``learning_rate="adaptive"`` and the restoring of
         the best weights watch on the validation set, under
-        HistGradientBoosting's name: None is MLPRegressor's rule, the R² (the
-        estimator's ``score``); "loss" is the validation loss; any
-        scikit-learn scorer name ("neg_mean_absolute_error", ...) or callable
+        HistGradientBoosting's name: None is MLPClassifier's rule, the accuracy
+        (the estimator's ``score``); "loss" is the validation loss; any
+        scikit-learn scorer name ("roc_auc", "f1_macro", ...) or callable
         ``scorer(estimator, X, y)`` is that score, recorded per epoch in
         ``history_`` as ``val_<name>`` (a callable's as ``val_score``).
         Without early stopping the training loss is watched.

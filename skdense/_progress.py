@@ -15,7 +15,7 @@ def _format(record):
 class EpochProgress:
     """Report each finished epoch's figures; silent when ``verbose`` is 0."""
 
-    def __init__(self, verbose, n_epochs):
+    def __init__(self, verbose, n_epochs, label="DenseClassifier"):
         self.verbose = verbose
         self.n_epochs = n_epochs
         self.bar = None
@@ -25,7 +25,7 @@ class EpochProgress:
                 from tqdm.auto import tqdm
             except ImportError:
                 return
-            self.bar = tqdm(total=n_epochs, unit="epoch", desc="DenseClassifier")
+            self.bar = tqdm(total=n_epochs, unit="epoch", desc=label)
 
     def update(self, epoch, record):
         if not self.verbose:

@@ -200,10 +200,15 @@ def _all_finite(arrays):
     return all(np.isfinite(a).all() for a in arrays)
 
 
-def _warn_divergence(epoch, loss, network):
+def _warn_divergence(epoch, loss, network, best_kept):
+    kept = (
+        "the best epoch's weights (early stopping)"
+        if best_kept
+        else "the last finite weights, from before that epoch"
+    )
     warn_user(
         f"Training diverged in epoch {epoch + 1} (loss is {loss}); stopped and kept "
-        f"the last finite weights, from before that epoch. The learning rate is too "
+        f"{kept}. The learning rate is too "
         f"high for this problem, or the features too large: lower "
         f"learning_rate_init (the learning rate was {network.learning_rate:g}) or "
         f"scale X.",
@@ -230,6 +235,7 @@ def train(
     t=0,
     score_validation=None,
     tasks=None,
+    label="DenseClassifier",
 ):
     """Train ``network`` on ``data``; extend ``history``; return an :class:`Outcome`.
 
@@ -241,8 +247,8 @@ def train(
     :func:`scoring_key`. ``tasks`` (see :mod:`skdense._callbacks`) hears of
     each epoch or L-BFGS iteration, and may stop the run. ``t`` is the number
     of samples seen before this run (the invscaling schedule continues from
-    it). The first Ctrl-C stops the run after the current batch, with a
-    warning.
+    it). ``label`` names the progress bar (the estimator's class). The
+    first Ctrl-C stops the run after the current batch, with a warning.
     """
     with stop_on_interrupt() as stop:
         if network.spec.solver == "lbfgs":
@@ -266,6 +272,7 @@ def train(
                 score_validation=score_validation,
                 tasks=tasks,
                 stop=stop,
+                label=label,
             )
             warning = (
                 not converged
@@ -319,6 +326,7 @@ def _run_epochs(
     stop,
     score_validation=None,
     tasks=None,
+    label="DenseClassifier",
 ):
     """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
 
@@ -344,7 +352,7 @@ def _run_epochs(
     monitor = _Monitor(
         settings.tol, keep_best=settings.early_stopping and validation is not None
     )
-    progress = EpochProgress(settings.verbose, max_iter)
+    progress = EpochProgress(settings.verbose, max_iter, label)
     converged = False
     n_epochs = 0
     try:
@@ -364,8 +372,8 @@ def _run_epochs(
             # gradients, say) and leave NaN weights after a finite loss.
             if not (np.isfinite(loss) and _all_finite(network.get_weights())):
                 network.set_weights(before)
-                _warn_divergence(epoch, loss, network)
-                return epoch, False, t
+                _warn_divergence(epoch, loss, network, monitor.best_weights is not None)
+                break  # not converged; the best weights are restored below
             score_name = network.spec.score_name
             record = {"loss": loss, "learning_rate": float(rate)}
             if accuracy is not None:

@@ -48,11 +48,23 @@ def _run_block(block, name):
     exec(compile(block, name, "exec"), {})
 
 
-@pytest.mark.parametrize(
-    "page, block",
-    _python_blocks(),
-    ids=[f"{page}-{i}" for i, (page, _) in enumerate(_python_blocks())],
-)
+def _block_params():
+    """Each block as a test; those that train on all of Fashion-MNIST (a
+    minute or more) in the slow tier."""
+    return [
+        pytest.param(
+            page,
+            block,
+            id=f"{page}-{i}",
+            marks=[pytest.mark.slow] if "load_fashion_mnist" in block else [],
+        )
+        for i, (page, block) in enumerate(_python_blocks())
+    ]
+
+
+# The pages' blocks train a few epochs to run in seconds; a reader is told so.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("page, block", _block_params())
 def test_python_blocks_run(page, block, capsys):
     _run_block(block, page)
     out = capsys.readouterr().out
@@ -74,3 +86,17 @@ def test_python_blocks_run(page, block, capsys):
         assert float(re.search(r"difference (\S+)", out).group(1)) < 1e-5
     if "fashion-mnist-tuned" in block:  # the documented claim: over 0.90
         assert float(re.search(r"test accuracy (\S+)", out).group(1)) >= 0.90
+
+
+def _readme_section(heading):
+    text = (ROOT / "README.md").read_text()
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+def test_the_readme_shows_onnx_under_onnx_and_skops_under_saving():
+    (onnx_block,) = _readme_section("Deployment: ONNX")
+    assert "to_onnx(" in onnx_block and "onnxruntime.InferenceSession" in onnx_block
+    assert "skdense.save" not in onnx_block
+    (saving_block,) = _readme_section("Saving models")
+    assert "skdense.save(" in saving_block and "skdense.load(" in saving_block

@@ -4,11 +4,13 @@ import pickle
 import warnings
 
 import pytest
+from conftest import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss
 from sklearn.model_selection import cross_validate
 
 import skdense
-from skdense import DenseClassifier
+from skdense import DenseClassifier, DenseRegressor
 
 
 def _only(caught, category):
@@ -129,3 +131,41 @@ def test_t_counts_epochs_of_fit_and_continues_under_warm_start(blobs):
         assert clf.t_ == 2 * len(X)
         split = DenseClassifier((4,), max_iter=2, early_stopping=True).fit(X, y)
     assert split.t_ == 2 * (len(X) - 12)  # the validation tenth is not trained on
+
+
+def test_a_diverging_fit_with_early_stopping_keeps_the_best_epoch(blobs):
+    # The rate climbs (a 30-epoch warm-up to 25) until the loss overflows: the
+    # validation loss is best early on, then grows until the fit diverges.
+    X, y = blobs
+    clf = DenseClassifier(
+        (16,),
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.0,
+        learning_rate="cosine",
+        warmup_epochs=30,
+        learning_rate_init=25.0,
+        max_iter=30,
+        early_stopping=True,
+        scoring="loss",
+        n_iter_no_change=100,
+        random_state=0,
+    )
+    with pytest.warns(RuntimeWarning, match="Training diverged"):
+        clf.fit(X[::2], y[::2], validation_data=(X[1::2], y[1::2]))
+    val_loss = clf.history_["val_loss"]
+    best = min(range(len(val_loss)), key=val_loss.__getitem__)
+    assert best < len(val_loss) - 1  # the last epoch was not the best
+    # The model holds the best epoch's weights, not the last finite ones.
+    restored = log_loss(y[1::2], clf.predict_proba(X[1::2]))
+    assert restored == pytest.approx(val_loss[best], rel=1e-5)
+    assert clf.best_validation_score_ == -val_loss[best]
+
+
+@pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
+def test_the_progress_bar_names_the_estimator(estimator, blobs, capsys):
+    pytest.importorskip("tqdm", reason="tqdm not installed: pip install tqdm")
+    X, y = blobs
+    fit_quietly(estimator(hidden_layer_sizes=(4,), max_iter=2, verbose=1), X, y)
+    err = capsys.readouterr().err
+    assert err.lstrip("\r").startswith(estimator.__name__ + ":"), err[:80]

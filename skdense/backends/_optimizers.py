@@ -112,9 +112,6 @@ class RMSprop:
         params -= s
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
-
-
 def make_optimizer(spec, n_params):
     """The optimizer ``spec.solver`` names, for ``n_params`` weights (None: lbfgs)."""
     lr, dtype = spec.learning_rate_init, spec.dtype
