@@ -3,13 +3,21 @@
 Each estimator's docstring is assembled from these and its own entries.
 """
 
+from .backends._ops import HIDDEN_ACTIVATIONS
+from .backends._optimizers import SOLVERS
+
+
+def _values(names):
+    return ", ".join(f'"{name}"' for name in names)
+
+
 NETWORK_PARAMETERS = """\
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
-    activation : {"identity", "logistic", "sigmoid", "tanh", "relu"}, \
+    activation : ACTIVATION_VALUES, \
             default="relu"
         Activation of the hidden layers; "sigmoid" is an alias of "logistic".
-    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
+    solver : SOLVER_VALUES, default="adam"
         Weight optimizer. "lbfgs" trains on the full batch with SciPy's L-BFGS
         and suits small data sets; the others train on minibatches.
     alpha : float, default=0.0001
@@ -79,7 +87,9 @@ NETWORK_PARAMETERS = """\
         every activation (with scikit-learn's smaller bound for logistic).
     rho : float, default=0.9
         Decay rate of rmsprop's running mean of squared gradients.
-"""
+""".replace(
+    "ACTIVATION_VALUES", "{" + _values((*HIDDEN_ACTIVATIONS, "sigmoid")) + "}"
+).replace("SOLVER_VALUES", "{" + _values(SOLVERS) + "}")
 
 ENGINE_PARAMETERS = """\
     dtype : {np.float32, np.float64}, default=np.float32

@@ -14,10 +14,12 @@ from os import PathLike
 from typing import IO, Any
 
 from ._warnings import warn_user
+from .backends._optimizers import SOLVERS
 
 # skdense's own types in a saved model, for ``skops.io.load(file, trusted=...)``.
-# Written out rather than collected from the classes, so listing them never
-# imports TensorFlow; a test checks each one names a real class.
+# Written out (the optimizers from their table) rather than collected from the
+# classes, so listing them never imports TensorFlow; a test checks each one
+# names a real class.
 TRUSTED_TYPES = [
     "skdense._classifier.DenseClassifier",
     "skdense._regressor.DenseRegressor",
@@ -26,9 +28,11 @@ TRUSTED_TYPES = [
     "skdense.backends._numpy.MultiClassNetwork",
     "skdense.backends._spec.NetworkSpec",
     "skdense._callbacks.FrozenNetwork",
-    "skdense.backends._optimizers.SGD",
-    "skdense.backends._optimizers.Adam",
-    "skdense.backends._optimizers.RMSprop",
+    *(
+        f"{row.numpy.__module__}.{row.numpy.__qualname__}"
+        for row in SOLVERS.values()
+        if row.numpy is not None
+    ),
     "skdense.backends._keras.KerasNetwork",
     "numpy.dtype",
 ]

@@ -36,16 +36,7 @@ except ImportError as error:  # pragma: no cover - depends on the extra
 
 from ._classifier import DenseClassifier
 from ._regressor import DenseRegressor
-
-# skdense's activation names -> ONNX operators.
-_OPERATORS = {
-    "identity": "Identity",
-    "logistic": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-    "softmax": "Softmax",
-    "exp": "Exp",
-}
+from .backends._ops import ACTIVATIONS
 
 
 def _float_type(operator):
@@ -80,6 +71,7 @@ def _forward_pass(scope, operator, container):
     model = operator.raw_operator
     spec = model.network_.spec
     _, proto_type, dtype = _float_type(operator)
+    graph = _Graph(scope, container, proto_type, dtype)
     x = _node(scope, container, "Cast", operator.inputs[0].full_name, to=proto_type)
     if spec.input_scale != 1.0:
         scale = _constant(
@@ -94,11 +86,23 @@ def _forward_pass(scope, operator, container):
             scope, container, "Add", [_node(scope, container, "MatMul", [x, w]), b]
         )
         activation = spec.activation if i < n_layers - 1 else spec.output
-        if activation == "softmax":
-            x = _node(scope, container, "Softmax", x, axis=1)
-        else:
-            x = _node(scope, container, _OPERATORS[activation], x)
+        x = ACTIVATIONS[activation].onnx(graph, x)
     return x
+
+
+class _Graph:
+    """What an activation's ONNX form builds with (see ``Activation.onnx``)."""
+
+    def __init__(self, scope, container, proto_type, dtype):
+        self.scope, self.container = scope, container
+        self.proto_type, self.dtype = proto_type, dtype
+
+    def node(self, op_type, inputs, **attributes):
+        return _node(self.scope, self.container, op_type, inputs, **attributes)
+
+    def constant(self, value):
+        array = np.array(value, self.dtype)
+        return _constant(self.scope, self.container, array, self.proto_type)
 
 
 def _label_type(model):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skdense.backends import NetworkSpec, make_network
+from skdense.backends._ops import ACTIVATIONS, HIDDEN_ACTIVATIONS
 
 # Regression outputs: (output, number of targets).
 REGRESSION = {
@@ -58,7 +59,7 @@ def _numerical_gradients(net, loss, h=1e-6):
     return grads
 
 
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 @pytest.mark.parametrize(
     "n_outputs",
     [1, 3, "multilabel", *REGRESSION],
@@ -87,7 +88,7 @@ def test_backprop_matches_finite_differences(
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu"])
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_backprop_with_dropout_masks_matches_finite_differences(activation):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 5))
@@ -102,6 +103,42 @@ def test_backprop_with_dropout_masks_matches_finite_differences(activation):
 
     for analytic, numeric in zip(grads, expected, strict=False):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", HIDDEN_ACTIVATIONS)
+def test_each_activations_derivatives_match_finite_differences(name):
+    """Both derivative forms of a row: from the pre-activation ``z`` and, where
+    the row has it, from the output ``a = f(z)``."""
+    row = ACTIVATIONS[name]
+    z = np.linspace(-4, 4, 41) + 0.013  # off relu's kink at 0
+    h = 1e-6
+    numeric = (row.forward(z + h) - row.forward(z - h)) / (2 * h)
+    np.testing.assert_allclose(
+        row.derivative(z.copy(), np.ones_like(z)), numeric, rtol=1e-6, atol=1e-8
+    )
+    if row.derivative_from_output is not None:
+        a = row.forward(z.copy())
+        from_output = row.derivative_from_output(a, np.ones_like(z))
+        np.testing.assert_allclose(from_output, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", HIDDEN_ACTIVATIONS)
+def test_the_pre_activation_path_trains_exactly_as_the_output_path(name, monkeypatch):
+    """An activation whose row has no output-based derivative backpropagates
+    through the kept pre-activations: the same gradients, to float64 rounding."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(9, 5)), _targets(rng, 3, 9)
+    net = _network(3, activation=name, alpha=0.1)
+    _, grads = net.loss_and_gradients(X, Y)
+    expected = [g.copy() for g in grads]
+    row = ACTIVATIONS[name]
+    monkeypatch.setitem(
+        ACTIVATIONS, name, type(row)(**{**row.__dict__, "derivative_from_output": None})
+    )
+    net.end_training()  # buffers are laid out anew, with room for z
+    _, grads = net.loss_and_gradients(X, Y)
+    for analytic, reference in zip(grads, expected, strict=True):
+        np.testing.assert_allclose(analytic, reference, rtol=1e-10, atol=1e-12)
 
 
 def test_loss_is_the_books_objective():

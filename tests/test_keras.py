@@ -14,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skdense import DenseClassifier
 from skdense.backends import NetworkSpec, make_network
+from skdense.backends._ops import HIDDEN_ACTIVATIONS
 
 pytestmark = pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 
@@ -381,3 +382,26 @@ def test_an_integer_momentum_is_accepted(iris):
     params = dict(KERAS, solver="sgd", momentum=0, max_iter=2)
     clf = fit_quietly(DenseClassifier(**params), X, y)
     assert clf.network_.model.optimizer.momentum == 0.0
+
+
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_both_engines_take_the_same_steps_with_every_activation(activation):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
+    spec = NetworkSpec(
+        5,
+        3,
+        "softmax",
+        hidden_layer_sizes=(6, 4),
+        activation=activation,
+        solver="sgd",
+        learning_rate_init=0.05,
+    )
+    numpy_net = make_network("numpy", spec, random_state=0)
+    keras_net = make_network("keras", spec, random_state=0)
+    keras_net.set_weights(numpy_net.get_weights())
+    numpy_net.train_epoch(X, Y, batch_size=16, shuffle=False)
+    keras_net.train_epoch(X, Y, batch_size=16, shuffle=False)
+    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)

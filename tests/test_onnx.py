@@ -8,6 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier, DenseRegressor
+from skdense.backends._ops import HIDDEN_ACTIVATIONS
 
 for _module in ("skl2onnx", "onnxruntime"):
     pytest.importorskip(
@@ -59,6 +60,21 @@ def test_classifier_probabilities_and_labels_match(backend, kind, iris32):
     labels, proba = _run(to_onnx(clf, X[:1]), X)
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
     np.testing.assert_array_equal(labels, clf.predict(X))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_every_hidden_activation_exports(backend, activation, iris32):
+    X, y = iris32
+    clf = fit_quietly(
+        DenseClassifier(
+            (8, 4), activation=activation, max_iter=5, backend=backend, random_state=0
+        ),
+        X,
+        y,
+    )
+    _, proba = _run(to_onnx(clf, X[:1]), X)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -30,6 +30,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import r2_score
 
+from ._ops import ACTIVATIONS
+from ._optimizers import SOLVERS
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import NetworkSpec
 
@@ -44,16 +46,6 @@ _IDLE_MODELS = collections.defaultdict(list)
 # overhead of ``fit`` dominates small dense networks otherwise.
 STEPS_PER_EXECUTION = 256
 JIT_COMPILE = False
-_ACTIVATIONS = {
-    "identity": "linear",
-    "logistic": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "softmax": "softmax",
-    # The Poisson loss below takes the log-means: the exponential is applied
-    # at prediction time (by the forward pass both engines share).
-    "exp": "linear",
-}
 
 
 def import_keras():
@@ -107,6 +99,12 @@ def _penalty_class():
     return Penalty
 
 
+def _keras_activation(keras, name):
+    """The Keras form of activation ``name``, from its row."""
+    form = ACTIVATIONS[name].keras
+    return form if isinstance(form, str) else form(keras)
+
+
 def _initializer(keras, spec, fan_in, fan_out, seed):
     law, scale = initial_weight_law(spec, fan_in, fan_out)
     if law == "normal":
@@ -115,17 +113,16 @@ def _initializer(keras, spec, fan_in, fan_out, seed):
 
 
 def _optimizer(keras, spec):
-    lr = spec.learning_rate_init
-    if spec.solver == "sgd":  # Keras refuses an int momentum (momentum=0)
-        return keras.optimizers.SGD(lr, float(spec.momentum), spec.nesterovs_momentum)
-    if spec.solver == "adam":
-        return keras.optimizers.Adam(lr, spec.beta_1, spec.beta_2, spec.epsilon)
-    if spec.solver == "rmsprop":
-        return keras.optimizers.RMSprop(lr, spec.rho, 0.0, spec.epsilon)
-    raise ValueError(
-        f"solver={spec.solver!r} is not available with backend='keras'; use 'sgd', "
-        "'adam' or 'rmsprop' (or backend='numpy' for 'lbfgs')."
-    )
+    solver = SOLVERS[spec.solver]
+    if solver.keras is None:
+        raise ValueError(
+            f"solver={spec.solver!r} is not available with backend='keras'; use "
+            f"{_KERAS_SOLVERS} (or backend='numpy' for {spec.solver!r})."
+        )
+    return solver.keras(keras, spec.learning_rate_init, **solver.arguments(spec))
+
+
+_KERAS_SOLVERS = ", ".join(repr(name) for name, row in SOLVERS.items() if row.keras)
 
 
 def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=False):
@@ -157,7 +154,7 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
         layers.append(
             keras.layers.Dense(
                 units,
-                activation=_ACTIVATIONS[activation],
+                activation=_keras_activation(keras, activation),
                 kernel_initializer=_initializer(keras, spec, fan_in, units, seed()),
                 kernel_regularizer=penalty,
                 dtype=dtype,

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 from sklearn.metrics import r2_score
 
-from ._ops import ACTIVATIONS, DERIVATIVES, OUTPUT_LOSSES
+from ._ops import ACTIVATIONS, OUTPUT_LOSSES
 from ._optimizers import make_optimizer, optimizer_settings
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
@@ -150,21 +150,26 @@ class DenseNetwork:
     # -- forward ---------------------------------------------------------------
 
     def _layer_buffers(self, n_rows):
-        """Preallocated per-layer outputs and deltas for batches of ``n_rows``."""
+        """Preallocated per-layer outputs and deltas for batches of ``n_rows``,
+        and the hidden layers' pre-activations when the derivative needs them
+        (else None)."""
         if n_rows not in self._buffers:
             outs = [np.empty((n_rows, w.shape[1]), self.dtype) for w in self.coefs_]
             deltas = [np.empty_like(o) for o in outs[:-1]]
             ones = np.ones(n_rows, self.dtype)  # sums over rows as a fast GEMV
-            self._buffers[n_rows] = outs, deltas, ones
+            keeps_z = ACTIVATIONS[self.spec.activation].derivative_from_output is None
+            pre = [np.empty_like(o) for o in outs[:-1]] if keeps_z else None
+            self._buffers[n_rows] = outs, deltas, ones, pre
         return self._buffers[n_rows]
 
-    def _forward(self, X, outs, masks=None):
+    def _forward(self, X, outs, masks=None, pre=None):
         """Fill ``outs`` with each layer's output; the last one holds logits.
 
-        Returns the list of layer inputs (X, then each hidden layer's output
-        after dropout), which backprop needs.
+        ``pre``, if given, receives each hidden layer's pre-activation. Returns
+        the list of layer inputs (X, then each hidden layer's output after
+        dropout), which backprop needs.
         """
-        activate = ACTIVATIONS[self.spec.activation]
+        activate = ACTIVATIONS[self.spec.activation].forward
         layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
         inputs = [X]
         for i, (w, b, out) in enumerate(layers):
@@ -174,6 +179,8 @@ class DenseNetwork:
                 np.matmul(inputs[-1], w, out=out)
             out += b
             if i < self.n_layers - 1:
+                if pre is not None:
+                    pre[i][...] = out
                 activate(out)
                 if masks is not None:
                     out = out * masks[i]
@@ -269,8 +276,8 @@ class DenseNetwork:
         n_rows = X.shape[0]
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
-        outs, deltas, ones = self._layer_buffers(n_rows)
-        inputs = self._forward(X, outs, masks)
+        outs, deltas, ones, pre = self._layer_buffers(n_rows)
+        inputs = self._forward(X, outs, masks, pre)
         logits = outs[-1]
         per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y, logits)
         n_correct = 0 if correct is None else int(np.count_nonzero(correct))
@@ -287,7 +294,11 @@ class DenseNetwork:
         if sample_weight is not None:
             delta *= sample_weight[:, None].astype(self.dtype, copy=False)
         delta *= self.dtype.type(1.0 / divisor)
-        derivative = DERIVATIVES[self.spec.activation]
+        activation = ACTIVATIONS[self.spec.activation]
+        if pre is None:  # exact from the outputs, and cheaper
+            derivative, kept = activation.derivative_from_output, outs
+        else:
+            derivative, kept = activation.derivative, pre
         for i in range(self.n_layers - 1, -1, -1):
             if i == 0 and sp.issparse(X):
                 self._coef_grads[0][...] = X.T @ delta
@@ -299,7 +310,7 @@ class DenseNetwork:
                 delta = deltas[i - 1]
                 if masks is not None:
                     delta *= masks[i - 1]
-                derivative(outs[i - 1], delta)
+                derivative(kept[i - 1], delta)
         self._add_penalty_gradient(divisor)
         return loss, n_correct
 

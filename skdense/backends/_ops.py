@@ -1,9 +1,15 @@
-"""Activations, their derivatives and output losses as small named functions.
+"""Activations and output losses: small named functions, and the tables that
+own each choice.
 
 Every function works in place where it can, so the training loop allocates
-nothing per batch. Derivatives are written in terms of the activation's
-*output* ``a = f(z)``, which is what the backward pass keeps.
+nothing per batch. :data:`ACTIVATIONS` holds one :class:`Activation` row per
+activation: its NumPy forward and derivative, its Keras and ONNX forms. A new
+activation is one row; the spec's allowed values, both engines, the ONNX
+export and the table-driven tests follow from it.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
@@ -42,16 +48,6 @@ def inplace_exp(z):
     return np.exp(z, out=z)
 
 
-ACTIVATIONS = {
-    "identity": inplace_identity,
-    "exp": inplace_exp,
-    "logistic": inplace_logistic,
-    "tanh": inplace_tanh,
-    "relu": inplace_relu,
-    "softmax": inplace_softmax,
-}
-
-
 def inplace_identity_derivative(a, delta):
     return delta
 
@@ -72,13 +68,82 @@ def inplace_relu_derivative(a, delta):
     return delta
 
 
-# Multiply ``delta`` (dLoss/da) in place by f'(z), given a = f(z).
-DERIVATIVES = {
-    "identity": inplace_identity_derivative,
-    "logistic": inplace_logistic_derivative,
-    "tanh": inplace_tanh_derivative,
-    "relu": inplace_relu_derivative,
+def _unary(op_type, **attributes):
+    """The ONNX form of an activation that is one operator."""
+    return lambda graph, x: graph.node(op_type, x, **attributes)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation, as every engine and the ONNX export need it.
+
+    ``forward(z)`` applies it in place. ``derivative(z, delta)`` multiplies
+    ``delta`` (dLoss/da) in place by f'(z), from the pre-activation ``z``;
+    ``derivative_from_output(a, delta)`` does the same from the output
+    ``a = f(z)``, where that is exact, and spares the engine keeping ``z``.
+    ``keras`` is a Keras activation name, or ``keras -> callable``. ``onnx``
+    builds the ONNX nodes: ``onnx(graph, x)`` returns the output's name, with
+    ``graph.node(op_type, inputs, **attributes)`` and ``graph.constant(value)``.
+    ``hidden`` says whether hidden layers may use it (else: an output layer's).
+    """
+
+    forward: Callable
+    derivative: Callable | None
+    keras: str | Callable
+    onnx: Callable
+    derivative_from_output: Callable | None = None
+    hidden: bool = True
+
+
+def _tanh_derivative(z, delta):
+    delta *= 1 - np.tanh(z) ** 2
+    return delta
+
+
+def _logistic_derivative(z, delta):
+    a = special.expit(z)
+    delta *= a * (1 - a)
+    return delta
+
+
+ACTIVATIONS = {
+    "identity": Activation(
+        inplace_identity,
+        lambda z, delta: delta,
+        "linear",
+        _unary("Identity"),
+        derivative_from_output=inplace_identity_derivative,
+    ),
+    "logistic": Activation(
+        inplace_logistic,
+        _logistic_derivative,
+        "sigmoid",
+        _unary("Sigmoid"),
+        derivative_from_output=inplace_logistic_derivative,
+    ),
+    "tanh": Activation(
+        inplace_tanh,
+        _tanh_derivative,
+        "tanh",
+        _unary("Tanh"),
+        derivative_from_output=inplace_tanh_derivative,
+    ),
+    "relu": Activation(
+        inplace_relu,
+        lambda z, delta: np.multiply(delta, z > 0, out=delta),
+        "relu",
+        _unary("Relu"),
+        derivative_from_output=inplace_relu_derivative,
+    ),
+    # Output layers only: their gradient comes with the loss (see OUTPUT_LOSSES).
+    "softmax": Activation(
+        inplace_softmax, None, "softmax", _unary("Softmax", axis=1), hidden=False
+    ),
+    # The exponential output's Keras loss takes the log-means: Keras keeps the
+    # layer linear, and the shared forward pass applies exp at prediction time.
+    "exp": Activation(inplace_exp, None, "linear", _unary("Exp"), hidden=False),
 }
+HIDDEN_ACTIVATIONS = tuple(name for name, row in ACTIVATIONS.items() if row.hidden)
 
 
 def inplace_binary_log_loss(y, z):

@@ -6,9 +6,15 @@ ufunc calls, in place, allocating nothing. An optimizer may overwrite the
 gradients, which the next batch recomputes. ``learning_rate`` is a plain
 attribute: the training loop's schedule changes it between epochs.
 
+:data:`SOLVERS` holds one row per solver, with every engine's piece: a new
+solver is a class and a row.
+
 (SciPy's BLAS ``axpy`` would save a pass here, but SciPy and NumPy ship
 separate OpenBLAS builds whose thread pools, used in turn, stall each other.)
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -112,27 +118,67 @@ class RMSprop:
         params -= s
 
 
+@dataclass(frozen=True)
+class Solver:
+    """One solver, as every engine needs it.
+
+    ``numpy`` is the NumPy engine's optimizer class, built as
+    ``numpy(n_params, dtype, learning_rate, **arguments)`` (None: a full-batch
+    solver that keeps no state). ``keras(keras, learning_rate, **arguments)``
+    builds the Keras optimizer (None: not available under Keras). ``settings``
+    maps each :class:`~skdense.backends.NetworkSpec` field the solver reads
+    (its default is the field's) to the argument, and attribute, of the
+    optimizer that holds it.
+    """
+
+    numpy: type | None
+    keras: Callable | None
+    settings: dict = field(default_factory=dict)
+
+    def arguments(self, spec):
+        """The optimizer's arguments, from ``spec``."""
+        return {arg: getattr(spec, name) for name, arg in self.settings.items()}
+
+
+SOLVERS = {
+    "adam": Solver(
+        Adam,
+        lambda keras, lr, **kw: keras.optimizers.Adam(lr, **kw),
+        {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
+    ),
+    "sgd": Solver(
+        SGD,
+        # Keras refuses an int momentum (momentum=0).
+        lambda keras, lr, momentum, nesterov: keras.optimizers.SGD(
+            lr, float(momentum), nesterov
+        ),
+        {"momentum": "momentum", "nesterovs_momentum": "nesterov"},
+    ),
+    "rmsprop": Solver(
+        RMSprop,
+        lambda keras, lr, rho, epsilon: keras.optimizers.RMSprop(lr, rho, 0.0, epsilon),
+        {"rho": "rho", "epsilon": "epsilon"},
+    ),
+    "lbfgs": Solver(None, None),  # SciPy's L-BFGS-B, full batch: DenseNetwork.fit_lbfgs
+}
+
+
 def make_optimizer(spec, n_params):
     """The optimizer ``spec.solver`` names, for ``n_params`` weights (None: lbfgs)."""
-    lr, dtype = spec.learning_rate_init, spec.dtype
-    if spec.solver == "sgd":
-        return SGD(n_params, dtype, lr, spec.momentum, spec.nesterovs_momentum)
-    if spec.solver == "adam":
-        return Adam(n_params, dtype, lr, spec.beta_1, spec.beta_2, spec.epsilon)
-    if spec.solver == "rmsprop":
-        return RMSprop(n_params, dtype, lr, spec.rho, spec.epsilon)
-    return None  # lbfgs keeps no optimizer state
+    solver = SOLVERS[spec.solver]
+    if solver.numpy is None:
+        return None
+    return solver.numpy(
+        n_params, spec.dtype, spec.learning_rate_init, **solver.arguments(spec)
+    )
 
 
 def optimizer_settings(optimizer):
     """The spec settings an optimizer was made with: ``make_optimizer``'s inverse."""
     if optimizer is None:
         return {"solver": "lbfgs"}
-    names = {
-        SGD: ("sgd", {"momentum": "momentum", "nesterovs_momentum": "nesterov"}),
-        Adam: ("adam", {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}),
-        RMSprop: ("rmsprop", {"rho": "rho", "epsilon": "epsilon"}),
-    }
-    solver, fields = names[type(optimizer)]
-    settings = {name: getattr(optimizer, attr) for name, attr in fields.items()}
-    return {"solver": solver, "learning_rate_init": optimizer.learning_rate, **settings}
+    name, solver = next(
+        (name, row) for name, row in SOLVERS.items() if row.numpy is type(optimizer)
+    )
+    settings = {key: getattr(optimizer, arg) for key, arg in solver.settings.items()}
+    return {"solver": name, "learning_rate_init": optimizer.learning_rate, **settings}

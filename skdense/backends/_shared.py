@@ -50,7 +50,7 @@ def _float64_weights(coefs, intercepts):
 
 def _hidden_forward(a, coefs, intercepts, activation):
     for w, b in zip(coefs, intercepts, strict=True):
-        a = ACTIVATIONS[activation](a @ w + b)
+        a = ACTIVATIONS[activation].forward(a @ w + b)
     return a
 
 
@@ -63,7 +63,7 @@ def forward_proba(X, coefs, intercepts, spec):
     dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
     """
     coefs, intercepts = _float64_weights(coefs, intercepts)
-    output = ACTIVATIONS[spec.output]
+    output = ACTIVATIONS[spec.output].forward
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
         a = as_input(

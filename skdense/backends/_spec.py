@@ -17,6 +17,8 @@ import numpy as np
 
 from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
 from .._constraints import constraints_of as _constraints_of
+from ._ops import HIDDEN_ACTIVATIONS
+from ._optimizers import SOLVERS
 
 _Real, _Integral = numbers.Real, numbers.Integral
 
@@ -68,14 +70,12 @@ class NetworkSpec:
     n_outputs: int
     output: str
     hidden_layer_sizes: tuple[int, ...] = setting((100,), LAYER_SIZES)
-    activation: str = setting(
-        "relu", Options("identity", "logistic", "sigmoid", "tanh", "relu")
-    )
+    activation: str = setting("relu", Options(*HIDDEN_ACTIVATIONS, "sigmoid"))
     weight_init: str = setting("auto", Options("auto", "glorot", "he", "normal"))
     alpha: float = setting(0.0001, _PENALTY)
     l1: float = setting(0.0, _PENALTY)
     dropout: float = setting(0.0, _RATE)
-    solver: str = setting("adam", Options("sgd", "adam", "rmsprop", "lbfgs"))
+    solver: str = setting("adam", Options(*SOLVERS))
     learning_rate_init: float = setting(0.001, _POSITIVE)
     momentum: float = setting(0.9, Interval(_Real, 0.0, 1.0))
     nesterovs_momentum: bool = setting(True, Boolean())
