@@ -124,7 +124,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         """The output layer's activation: "logistic", "softmax", "identity"
         or "exp"."""
         check_is_fitted(self)
-        return self.network_.spec.output
+        return self.network_.spec.out_activation
 
     def __getstate__(self):
         # A copy: BaseEstimator hands over the instance's own __dict__.
@@ -181,7 +181,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         def score(network, X_val, Y_val):
             probe = copy.copy(self)
             probe.network_ = network
-            y_val = probe._decode_targets(Y_val, network.spec.output)
+            y_val = probe._decode_targets(Y_val, network.spec.out_activation)
             return scorer(probe, X_val, y_val)
 
         return score
@@ -322,15 +322,15 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         return outputs
 
     def _fit_network(
-        self, settings, data, validation, output, *, incremental, continuing, stratify
+        self, settings, data, validation, loss, *, incremental, continuing, stratify
     ):
         """Train on ``data`` and set the network's fitted attributes.
 
         ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples of
-        the network's targets (``validation`` may be None); ``output`` is the
-        output layer's kind. With early stopping and no ``validation``, a
-        ``validation_fraction`` of ``data`` is held out (by class when
-        ``stratify``).
+        the network's targets (``validation`` may be None); ``loss`` names
+        the row of ``LOSSES`` it is trained with. With early stopping and no
+        ``validation``, a ``validation_fraction`` of ``data`` is held out (by
+        class when ``stratify``).
         """
         # L-BFGS ignores early stopping, as MLPClassifier's does.
         early_stopping = (
@@ -341,7 +341,8 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             fraction = settings.training.validation_fraction
             data, validation = split_validation(data, fraction, seed, stratify)
         X, Y, _ = data
-        spec = settings.spec(X.shape[1], Y.shape[1], output)
+        spec = settings.spec(X.shape[1], Y.shape[1], loss)
+        output = spec.out_activation
         network = self._network(spec, settings, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0

@@ -348,7 +348,8 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
                     multilabel=multilabel,
                 ),
             )
-        output = "logistic" if Y.shape[1] == 1 or multilabel else "softmax"
+        # One sigmoid unit per label (or for two classes), else a softmax.
+        loss = "binary_log_loss" if Y.shape[1] == 1 or multilabel else "log_loss"
         self.classes_ = classes_  # a scoring scorer reads them during training
         # As MLPClassifier: the early-stopping split is stratified, but not
         # for multilabel y.
@@ -356,7 +357,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             settings,
             (X, Y, sample_weight),
             validation,
-            output,
+            loss,
             incremental=incremental,
             continuing=continuing,
             stratify=not multilabel,
@@ -383,4 +384,4 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
     def _multilabel(self):
         """Whether the fitted network has one sigmoid output per label."""
         spec = self.network_.spec
-        return spec.output == "logistic" and spec.n_outputs > 1
+        return spec.out_activation == "logistic" and spec.n_outputs > 1

@@ -12,6 +12,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from .backends._ops import LOSSES
+
 # Integer inputs (8-bit pixels, say) are kept as they are, memory maps included,
 # and converted to the compute dtype batch by batch: no float copy of X.
 INTEGER_DTYPES = tuple(
@@ -168,8 +170,9 @@ def class_sample_weight(sample_weight, y_index, classes_, class_weight):
 def regression_targets(y, loss, dtype, n_targets=None):
     """A regressor's ``y`` as the network's targets, ``(n_samples, n_targets)``.
 
-    ``y`` must be numeric and finite in ``dtype``, non-negative for
-    ``loss="poisson"``, and have ``n_targets`` columns when given.
+    ``y`` must be numeric and finite in ``dtype``, pass the loss row's
+    ``check_targets`` (non-negative for ``loss="poisson"``), and have
+    ``n_targets`` columns when given.
     """
     y = np.asarray(y)
     if y.dtype.kind not in "biuf":
@@ -185,11 +188,9 @@ def regression_targets(y, loss, dtype, n_targets=None):
             "targets must be finite (use dtype=np.float64 for values beyond "
             "3.4e38)."
         )
-    if loss == "poisson" and np.any(Y < 0):
-        raise ValueError(
-            "loss='poisson' needs non-negative y (counts, rates); y has negative "
-            f"values (the smallest is {Y.min():g})."
-        )
+    check_targets = LOSSES[loss].check_targets
+    if check_targets is not None:
+        check_targets(Y)
     if n_targets is not None and Y.shape[1] != n_targets:
         raise ValueError(
             f"y_val has {Y.shape[1]} target(s); the model has {n_targets}."

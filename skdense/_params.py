@@ -18,6 +18,7 @@ from ._constraints import Boolean, Options, Satisfies, check_value
 from ._constraints import constraints_of as _constraints_of
 from ._training import TrainingSettings
 from .backends import BACKENDS, NetworkSpec
+from .backends._ops import LOSSES
 from .backends._spec import SETTINGS as NETWORK_SETTINGS
 
 
@@ -36,7 +37,10 @@ CLASSIFIER_SETTINGS = {
         Satisfies(lambda v: isinstance(v, dict), "a dict {class: weight}"),
     ),
 }
-REGRESSOR_SETTINGS = {"loss": (Options("squared_error", "poisson"),)}
+# MLPRegressor's losses: the regression rows of LOSSES.
+REGRESSOR_SETTINGS = {
+    "loss": (Options(*(n for n, row in LOSSES.items() if row.score == "r2")),)
+}
 TRAINING_SETTINGS = _constraints_of(TrainingSettings)
 
 
@@ -68,9 +72,14 @@ class FitSettings:
     def dtype(self):
         return np.dtype(self.network["dtype"])
 
-    def spec(self, n_features, n_outputs, output):
-        """The ``NetworkSpec`` for data of this shape, every "auto" resolved."""
-        return NetworkSpec(n_features, n_outputs, output, **self.network)
+    def spec(self, n_features, n_outputs, loss):
+        """The ``NetworkSpec`` for data of this shape trained with ``loss``
+        (a row of ``LOSSES``, which names the output layer), every "auto"
+        resolved."""
+        out_activation = LOSSES[loss].out_activation
+        return NetworkSpec(
+            n_features, n_outputs, out_activation, loss=loss, **self.network
+        )
 
 
 def check_params(estimator):

@@ -21,9 +21,6 @@ from ._data import (
 from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS
 from ._params import REGRESSOR_SETTINGS
 
-# loss -> the output layer it trains, as MLPRegressor's out_activation_.
-OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
-
 
 class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
     __doc__ = (
@@ -274,12 +271,11 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
                 f"y has {Y.shape[1]} target(s); the model was trained on "
                 f"{self.n_outputs_}."
             )
-        output = OUTPUT_OF_LOSS[loss]
-        if incremental and continuing and output != self.out_activation_:
+        if incremental and continuing and loss != self.network_.spec.loss:
             raise ValueError(
                 f"partial_fit cannot change the loss: the model was trained with "
-                f"the {self.out_activation_!r} output, loss={loss!r} needs "
-                f"{output!r}. Refit with fit."
+                f"loss={self.network_.spec.loss!r} (the {self.out_activation_!r} "
+                f"output), not loss={loss!r}. Refit with fit."
             )
         sample_weight = nonzero_sample_weight(sample_weight, len(Y))
         validation = None
@@ -292,7 +288,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
             settings,
             (X, Y, sample_weight),
             validation,
-            output,
+            loss,
             incremental=incremental,
             continuing=continuing,
             stratify=False,

@@ -13,13 +13,23 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import get_scorer_names
+from sklearn.metrics import get_scorer_names, r2_score
 
 from ._constraints import Boolean, Interval, Options, Satisfies, setting
 from ._progress import EpochProgress
 from ._warnings import warn_user
 
 _Integral, _Real = numbers.Integral, numbers.Real
+
+
+# A loss's score (see LOSSES) from what Engine.evaluate gives: ``(Y, accuracy,
+# outputs, sample_weight)``; the R² is the uniform average over outputs.
+SCORES = {
+    "accuracy": lambda Y, accuracy, outputs, sample_weight: accuracy,
+    "r2": lambda Y, accuracy, outputs, sample_weight: float(
+        r2_score(Y, outputs, sample_weight=sample_weight)
+    ),
+}
 
 
 def _is_scorer(value):
@@ -379,8 +389,10 @@ def _run_epochs(
             if accuracy is not None:
                 record[score_name] = accuracy
             if validation is not None:
-                record["val_loss"], record[f"val_{score_name}"] = network.evaluate(
-                    *validation
+                val_loss, accuracy, outputs = network.evaluate(*validation)
+                record["val_loss"] = val_loss
+                record[f"val_{score_name}"] = SCORES[score_name](
+                    validation[1], accuracy, outputs, validation[2]
                 )
                 if score_validation is not None:
                     key = scoring_key(settings.scoring)

@@ -85,7 +85,7 @@ def _forward_pass(scope, operator, container):
         x = _node(
             scope, container, "Add", [_node(scope, container, "MatMul", [x, w]), b]
         )
-        activation = spec.activation if i < n_layers - 1 else spec.output
+        activation = spec.activation if i < n_layers - 1 else spec.out_activation
         x = ACTIVATIONS[activation].onnx(graph, x)
     return x
 

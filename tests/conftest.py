@@ -118,6 +118,20 @@ def fit_quietly(estimator, *args, **kwargs):
         return estimator.fit(*args, **kwargs)
 
 
+def loss_targets(rng, loss, n_samples, k=3):
+    """Targets a loss row takes: labels for its output layer, or values."""
+    from skdense.backends._ops import LOSSES
+
+    activation = LOSSES[loss].out_activation
+    if activation == "logistic":
+        return (rng.random((n_samples, k)) > 0.5).astype(np.float64)
+    if activation == "softmax":
+        return np.eye(k)[rng.integers(0, k, n_samples)]
+    if activation == "exp":  # counts, zeros among them
+        return rng.poisson(2.0, (n_samples, k)).astype(np.float64)
+    return rng.normal(size=(n_samples, k))
+
+
 @pytest.fixture(autouse=True)
 def _seed_global_random_state():
     """Every test starts from the same global random state (NumPy's legacy

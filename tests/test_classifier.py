@@ -203,7 +203,7 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
     assert clf.n_iter_ < 300
     assert len(val_loss) == best + 1 + 5  # stopped n_iter_no_change after the best
     Y_val = np.eye(3)[y_noisy[1::2]]
-    restored_loss, _ = clf.network_.evaluate(X[1::2], Y_val.astype(np.float32))
+    restored_loss, _, _ = clf.network_.evaluate(X[1::2], Y_val.astype(np.float32))
     assert restored_loss == pytest.approx(val_loss[best], rel=1e-5)
     assert clf.validation_scores_ == [-v for v in val_loss]
     assert clf.best_validation_score_ == -val_loss[best]

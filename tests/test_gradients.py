@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from conftest import loss_targets
 
 from skdense.backends import NetworkSpec, make_network
-from skdense.backends._ops import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from skdense.backends._ops import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
 
 # Regression outputs: (output, number of targets).
 REGRESSION = {
@@ -181,3 +182,22 @@ def test_regression_losses_are_mlpregressors_summed_over_targets(loss):
     value, _ = net.loss_and_gradients(X, Y)
 
     assert value == pytest.approx(per_target.sum() / 9, rel=1e-10)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_every_loss_row_backpropagates_its_gradient(loss, weighted):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 5))
+    Y = loss_targets(rng, loss, 7)
+    sw = rng.random(7) + 0.1 if weighted else None
+    row = LOSSES[loss]
+    spec = NetworkSpec(
+        5, 3, row.out_activation, loss=loss, hidden_layer_sizes=(4,), dtype=np.float64
+    )
+    net = make_network("numpy", spec, 1)
+    _, grads = net.loss_and_gradients(X, Y, sw)
+    grads = [g.copy() for g in grads]
+    expected = _numerical_gradients(net, lambda: net.loss_and_gradients(X, Y, sw)[0])
+    for analytic, numeric in zip(grads, expected, strict=True):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)

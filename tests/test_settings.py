@@ -7,6 +7,7 @@ import pytest
 from conftest import HAS_KERAS, NO_KERAS, fit_quietly
 
 from skdense import DenseClassifier, DenseRegressor
+from skdense._constraints import constraints_of
 from skdense._params import (
     CLASSIFIER_SETTINGS,
     ESTIMATOR_SETTINGS,
@@ -34,10 +35,9 @@ def test_the_table_has_one_row_per_parameter_and_no_other():
 @pytest.mark.parametrize("datacls", [NetworkSpec, TrainingSettings])
 def test_declared_defaults_are_the_estimators(datacls, estimator):
     defaults = estimator().get_params()
+    settings = constraints_of(datacls)  # the fields that are parameters
     declared = {
-        f.name: f.default
-        for f in dataclasses.fields(datacls)
-        if f.default is not dataclasses.MISSING
+        f.name: f.default for f in dataclasses.fields(datacls) if f.name in settings
     }
     assert declared  # the fields carry defaults
     for name, default in declared.items():
@@ -76,14 +76,16 @@ def test_spec_resolves_aliases_and_auto():
     "changes, message",
     [
         (dict(activation="swish"), "activation='swish'"),
-        (dict(output="linear"), "output='linear'"),
+        (dict(out_activation="linear"), "out_activation='linear'"),
+        (dict(loss="hinge"), "loss='hinge'"),
+        (dict(loss="poisson"), "loss='poisson' is for a 'exp' output layer"),
         (dict(n_features=0), r"n_features=0.*\[1, inf\)"),
         (dict(alpha=-1.0), r"alpha=-1.0.*\[0.0, inf\)"),
         (dict(learning_rate_init=0.0), r"\(0.0, inf\)"),
     ],
 )
 def test_spec_refuses_bad_values(changes, message):
-    args = dict(n_features=3, n_outputs=2, output="softmax") | changes
+    args = dict(n_features=3, n_outputs=2, out_activation="softmax") | changes
     with pytest.raises(ValueError, match=message):
         NetworkSpec(**args)
 
@@ -122,3 +124,14 @@ def test_a_changed_spec_setting_reaches_the_engine():
     assert (spec.n_features, spec.n_outputs, spec.output) == (3, 3, "softmax")
     assert spec.momentum == 0.5
     assert clf.network_.optimizer.momentum == 0.5
+
+
+def test_a_spec_saved_before_the_loss_split_loads_with_its_canonical_loss():
+    spec = NetworkSpec(3, 2, "exp")
+    old_state = {
+        k: v for k, v in vars(spec).items() if k not in ("out_activation", "loss")
+    }
+    old_state["output"] = "exp"  # 0.2's field
+    loaded = object.__new__(NetworkSpec)
+    loaded.__setstate__(old_state)
+    assert loaded == spec and loaded.loss == "poisson" and loaded.output == "exp"

@@ -193,7 +193,7 @@ def test_multilabel_loss_sums_the_labels_binary_cross_entropies(backend):
     Y = (rng.random((40, 4)) > 0.5).astype(np.float32)
     spec = NetworkSpec(3, 4, "logistic", hidden_layer_sizes=(5,), alpha=0.0)
     net = make_network(backend, spec, random_state=0)
-    loss, accuracy = net.evaluate(X, Y)
+    loss, accuracy, _ = net.evaluate(X, Y)
     p = net.predict_proba(X)
     expected = -(Y * np.log(p) + (1 - Y) * np.log(1 - p)).sum(axis=1).mean()
     assert loss == pytest.approx(expected, rel=1e-5)

@@ -49,7 +49,7 @@ def make_network(
         return KerasNetwork(spec, random_state)
     if backend != "numpy":
         raise ValueError(f"Unknown backend {backend!r}; expected one of {BACKENDS}.")
-    return _NUMPY_NETWORKS[spec.output](spec, random_state)
+    return _NUMPY_NETWORKS[spec.out_activation](spec, random_state)
 
 
 __all__ = [

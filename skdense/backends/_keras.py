@@ -28,9 +28,8 @@ import weakref
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.metrics import r2_score
 
-from ._ops import ACTIVATIONS
+from ._ops import ACTIVATIONS, LOSSES
 from ._optimizers import SOLVERS
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import NetworkSpec
@@ -150,7 +149,7 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     layers = [keras.Input((spec.n_features,), dtype=dtype)]
     for i, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         hidden = i < n_layers - 1
-        activation = spec.activation if hidden else spec.output
+        activation = spec.activation if hidden else spec.out_activation
         layers.append(
             keras.layers.Dense(
                 units,
@@ -163,25 +162,16 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
         if hidden and spec.dropout:
             layers.append(keras.layers.Dropout(spec.dropout, seed=seed(), dtype=dtype))
     model = keras.Sequential(layers)
-    losses = {
-        "logistic": "binary_crossentropy",
-        "softmax": (
-            "sparse_categorical_crossentropy"
-            if sparse_targets
-            else "categorical_crossentropy"
-        ),
-        **_regression_losses(),
-    }
-    multilabel = spec.output == "logistic" and spec.n_outputs > 1
+    multilabel = spec.out_activation == "logistic" and spec.n_outputs > 1
     if spec.score_name != "accuracy":
-        metrics = None  # the R² is computed from the predictions (evaluate)
+        metrics = None  # the score is the training loop's, from the outputs
     elif multilabel:
         metrics = [_subset_accuracy_metric()]
     else:
         metrics = ["accuracy"]
     model.compile(
         optimizer=_optimizer(keras, spec),
-        loss=losses[spec.output],
+        loss=_keras_loss(spec.loss, sparse_targets),
         # Keras averages binary cross-entropy over the labels; skdense sums it.
         loss_weights=float(spec.n_outputs) if multilabel else None,
         metrics=metrics,
@@ -191,27 +181,26 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     return model
 
 
+def _keras_loss(name, sparse_targets=False):
+    """The Keras form of loss ``name``, from its row."""
+    form = LOSSES[name].keras
+    if isinstance(form, str):
+        return f"sparse_{form}" if sparse_targets and name == "log_loss" else form
+    return _registered_loss(name)
+
+
 @functools.cache
-def _regression_losses():
-    """The regression outputs' losses, as the NumPy engine's; registered for
-    saved models."""
+def _registered_loss(name):
+    """A loss row's Keras function, registered (under the function's own name,
+    which saved models refer to) so that saved models load."""
     keras = import_keras()
-    register = keras.saving.register_keras_serializable(package="skdense")
+    form = LOSSES[name].keras
 
-    @register
-    def half_squared_error(y_true, y_pred):
-        residual = y_pred - y_true
-        return 0.5 * keras.ops.sum(keras.ops.square(residual), axis=-1)
+    def loss(y_true, y_pred):
+        return form(keras.ops, y_true, y_pred)
 
-    @register
-    def half_poisson_deviance(y_true, log_mean):
-        ops = keras.ops
-        safe = ops.where(y_true > 0, y_true, ops.ones_like(y_true))
-        y_log_y = ops.where(y_true > 0, y_true * ops.log(safe), ops.zeros_like(y_true))
-        deviance = y_log_y - y_true * log_mean - y_true + ops.exp(log_mean)
-        return ops.sum(deviance, axis=-1)
-
-    return {"identity": half_squared_error, "exp": half_poisson_deviance}
+    loss.__name__ = loss.__qualname__ = form.__name__.removeprefix("keras_")
+    return keras.saving.register_keras_serializable(package="skdense")(loss)
 
 
 @functools.cache
@@ -331,7 +320,9 @@ class KerasNetwork:
         keras = import_keras()
         _penalty_class()  # registers the penalty for deserialisation
         _subset_accuracy()  # and the multilabel metric
-        _regression_losses()  # and the regression losses
+        for name in LOSSES:  # and the losses defined in Keras ops
+            if not isinstance(LOSSES[name].keras, str):
+                _registered_loss(name)
         if "spec" not in state:  # saved by skdense 0.1.0
             state = _spec_from_0_1_state(state)
         self.__dict__.update(state)
@@ -445,12 +436,13 @@ class KerasNetwork:
         self._data = None
 
     def evaluate(self, X, Y, sample_weight=None):
-        """Objective and score over all of ``X`` taken as one batch.
+        """Objective over all of ``X`` taken as one batch.
 
-        The score is the accuracy of a classifier's output, the R² of a
-        regressor's (from :meth:`predict_proba`, as the NumPy engine's).
-        Sparse ``X`` is densified a chunk of rows at a time; the chunks'
-        figures, weighted by their sizes, make the same whole-batch figures.
+        Returns ``(loss, accuracy, outputs)`` as the NumPy engine's
+        :meth:`~skdense.backends.DenseNetwork.evaluate` does (the outputs from
+        :meth:`predict_proba`, for a loss without an accuracy). Sparse ``X``
+        is densified a chunk of rows at a time; the chunks' figures, weighted
+        by their sizes, make the same whole-batch figures.
         """
         sample_weight, mean = self._normalised_weights(sample_weight)
         n = X.shape[0]
@@ -477,10 +469,9 @@ class KerasNetwork:
                 accuracy += result.get("accuracy", 0.0) * m / n
         finally:
             self._set_penalty_scale(scale)
-        if self.spec.score_name == "r2":  # R² is scale-free: weights as given
-            r2 = r2_score(Y, self.predict_proba(X), sample_weight=sample_weight)
-            return loss, float(r2)
-        return loss, accuracy
+        if self.spec.score_name != "accuracy":
+            return loss, None, self.predict_proba(X)
+        return loss, accuracy, None
 
     def predict_proba(self, X):
         """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""

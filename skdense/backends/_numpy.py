@@ -24,9 +24,8 @@ few whole-array calls per batch instead of a few per layer.
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
-from sklearn.metrics import r2_score
 
-from ._ops import ACTIVATIONS, OUTPUT_LOSSES
+from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer, optimizer_settings
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
@@ -66,13 +65,13 @@ class DenseNetwork:
     (True, [(4, 8), (8, 2)])
     """
 
-    outputs = OUTPUTS  # the outputs a subclass is for
+    outputs = OUTPUTS  # the output layers a subclass is for
 
     def __init__(self, spec, random_state=None):
-        if spec.output not in self.outputs:
+        if spec.out_activation not in self.outputs:
             raise ValueError(
                 f"{type(self).__name__} has a {' or '.join(self.outputs)} output; "
-                f"the spec asks for {spec.output!r}. Use "
+                f"the spec asks for {spec.out_activation!r}. Use "
                 "skdense.backends.make_network."
             )
         self.spec = spec
@@ -231,28 +230,27 @@ class DenseNetwork:
             grads += scratch
 
     def evaluate(self, X, Y, sample_weight=None):
-        """Objective and score over all of ``X`` taken as one batch (no dropout).
+        """Objective over all of ``X`` taken as one batch (no dropout).
 
-        Returns ``(loss, score)``, the loss weighted by ``sample_weight``; the
-        score is the accuracy of a classifier's output, the R² of a
-        regressor's (weighted, uniform average over outputs, as
-        ``sklearn.metrics.r2_score``).
+        Returns ``(loss, accuracy, outputs)``: the loss weighted by
+        ``sample_weight``; the fraction of samples predicted right, or None
+        for a loss without an accuracy; and then the output layer's values
+        (float64, as computed in the network's dtype), from which the training
+        loop takes the loss's score, else None.
         """
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         data_loss, n_correct = 0.0, 0
-        regression = self.spec.score_name == "r2"
-        outputs = np.empty(Y.shape, np.float64) if regression else None
+        has_accuracy = self.spec.score_name == "accuracy"
+        outputs = None if has_accuracy else np.empty(Y.shape, np.float64)
         for rows, logits in self._chunked_logits(X):
-            per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y[rows], logits)
+            per_sample, correct = self.spec.loss_row.per_sample(Y[rows], logits)
             data_loss += float(np.dot(sw[rows], per_sample))
-            if regression:
-                outputs[rows] = logits  # the loss left the outputs there
-            else:
+            if has_accuracy:
                 n_correct += int(np.count_nonzero(correct))
+            else:
+                outputs[rows] = logits  # the loss left the outputs there
         loss = (data_loss + self._penalty()) / float(np.sum(sw))
-        if regression:
-            return loss, float(r2_score(Y, outputs, sample_weight=sample_weight))
-        return loss, n_correct / X.shape[0]
+        return loss, (n_correct / X.shape[0] if has_accuracy else None), outputs
 
     def loss_and_gradients(self, X, Y, sample_weight=None):
         """Full-batch objective of ``(X, Y)`` and its gradients.
@@ -279,7 +277,8 @@ class DenseNetwork:
         outs, deltas, ones, pre = self._layer_buffers(n_rows)
         inputs = self._forward(X, outs, masks, pre)
         logits = outs[-1]
-        per_sample, correct = OUTPUT_LOSSES[self.spec.output](Y, logits)
+        loss_row = self.spec.loss_row
+        per_sample, correct = loss_row.per_sample(Y, logits)
         n_correct = 0 if correct is None else int(np.count_nonzero(correct))
         if sample_weight is None:
             data_loss = float(per_sample.sum())
@@ -287,10 +286,13 @@ class DenseNetwork:
             data_loss = float(np.dot(sample_weight, per_sample))
         loss = (data_loss + (self._penalty() if penalty_loss else 0.0)) / divisor
 
-        # The loss functions leave the outputs in ``logits``; for every
-        # output/loss pair, d(loss)/d(logits) is (output - y).
+        # The loss left the outputs in ``logits``; for a canonical link,
+        # d(loss)/d(logits) is (output - y).
         delta = logits
-        delta -= Y
+        if loss_row.gradient is None:
+            delta -= Y
+        else:
+            loss_row.gradient(Y, delta)
         if sample_weight is not None:
             delta *= sample_weight[:, None].astype(self.dtype, copy=False)
         delta *= self.dtype.type(1.0 / divisor)
@@ -379,7 +381,7 @@ class DenseNetwork:
         # Each batch's loss carries penalty / (m * weight_mean), weighted by m.
         n_batches, n_trained = start // batch_size + 1, end
         total_loss += self._penalty() * n_batches / weight_mean
-        if self.spec.score_name != "accuracy":
+        if self.spec.score_name != "accuracy":  # a loss without an accuracy
             return total_loss / n_trained, None
         return total_loss / n_trained, total_correct / n_trained
 
@@ -534,7 +536,9 @@ class RegressionNetwork(DenseNetwork):
     >>> net = RegressionNetwork(spec, random_state=0)
     >>> for _ in range(100):
     ...     loss, _ = net.train_epoch(X, Y, batch_size=32)
-    >>> bool(net.evaluate(X, Y)[1] > 0.95), net.predict_proba(X).shape
+    >>> from sklearn.metrics import r2_score
+    >>> loss, _, outputs = net.evaluate(X, Y)
+    >>> bool(r2_score(Y, outputs) > 0.95), net.predict_proba(X).shape
     (True, (300, 1))
     """
 
@@ -554,7 +558,7 @@ def _spec_from_0_1_state(state, output):
     state["spec"] = NetworkSpec(
         n_features=sizes[0],
         n_outputs=sizes[-1],
-        output=output,
+        out_activation=output,
         hidden_layer_sizes=tuple(sizes[1:-1]),
         **{k: state.pop(k) for k in ("activation", "alpha", "l1", "dropout")},
         dtype=state.pop("dtype"),

@@ -198,12 +198,69 @@ def inplace_half_poisson_deviance(y, z):
     return loss.sum(axis=1), None
 
 
-# Output activation -> its loss, called as ``loss(y, z)`` (scikit-learn's order).
-# For every pair the gradient of the loss with respect to the logits is
-# ``output - y``.
-OUTPUT_LOSSES = {
-    "logistic": inplace_binary_log_loss,
-    "softmax": inplace_softmax_log_loss,
-    "identity": inplace_half_squared_error,
-    "exp": inplace_half_poisson_deviance,
+def keras_half_squared_error(ops, y_true, y_pred):
+    """Half the squared error, summed over the outputs, in Keras ops."""
+    return 0.5 * ops.sum(ops.square(y_pred - y_true), axis=-1)
+
+
+def keras_half_poisson_deviance(ops, y_true, log_mean):
+    """Half the Poisson deviance of log-means, summed over the outputs."""
+    safe = ops.where(y_true > 0, y_true, ops.ones_like(y_true))
+    y_log_y = ops.where(y_true > 0, y_true * ops.log(safe), ops.zeros_like(y_true))
+    deviance = y_log_y - y_true * log_mean - y_true + ops.exp(log_mean)
+    return ops.sum(deviance, axis=-1)
+
+
+def _non_negative(Y):
+    if np.any(Y < 0):
+        raise ValueError(
+            "loss='poisson' needs non-negative y (counts, rates); y has negative "
+            f"values (the smallest is {Y.min():g})."
+        )
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One training loss, as every engine needs it.
+
+    ``per_sample(y, z)`` takes the logits ``z`` (n, k), turns them into the
+    output activation's values in place, and returns the per-sample losses
+    and a boolean mask of the samples predicted right (None without an
+    accuracy). ``gradient(y, outputs)`` turns the outputs into
+    d(loss)/d(logits) in place; None is the canonical link's ``outputs - y``
+    (every loss below), the engines' fast path. ``keras`` is a Keras loss
+    name, or a function ``(ops, y_true, y_pred)`` of Keras ops that the Keras
+    engine registers under its own name. ``score`` names the figure reported
+    beside the loss ("accuracy", or "r2" for a regression loss), and
+    ``check_targets(Y)``, if given, refuses targets the loss cannot take.
+    """
+
+    per_sample: Callable
+    out_activation: str
+    keras: str | Callable
+    score: str
+    gradient: Callable | None = None
+    check_targets: Callable | None = None
+
+
+LOSSES = {
+    # One sigmoid unit per output: a binary problem or k labels (summed).
+    "binary_log_loss": Loss(
+        inplace_binary_log_loss, "logistic", "binary_crossentropy", "accuracy"
+    ),
+    "log_loss": Loss(
+        inplace_softmax_log_loss, "softmax", "categorical_crossentropy", "accuracy"
+    ),
+    "squared_error": Loss(
+        inplace_half_squared_error, "identity", keras_half_squared_error, "r2"
+    ),
+    "poisson": Loss(
+        inplace_half_poisson_deviance,
+        "exp",
+        keras_half_poisson_deviance,
+        "r2",
+        check_targets=_non_negative,
+    ),
 }
+# Output activation -> the loss it is trained with when none is named.
+CANONICAL_LOSSES = {row.out_activation: name for name, row in LOSSES.items()}

@@ -63,7 +63,7 @@ def forward_proba(X, coefs, intercepts, spec):
     dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
     """
     coefs, intercepts = _float64_weights(coefs, intercepts)
-    output = ACTIVATIONS[spec.output].forward
+    output = ACTIVATIONS[spec.out_activation].forward
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
         a = as_input(
@@ -71,7 +71,7 @@ def forward_proba(X, coefs, intercepts, spec):
         )
         a = _hidden_forward(a, coefs[:-1], intercepts[:-1], spec.activation)
         z = a @ coefs[-1] + intercepts[-1]
-        if spec.output != "logistic":
+        if spec.out_activation != "logistic":
             a = output(z)
         else:
             a = output(z.copy())

@@ -17,18 +17,18 @@ import numpy as np
 
 from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
 from .._constraints import constraints_of as _constraints_of
-from ._ops import HIDDEN_ACTIVATIONS
+from ._ops import CANONICAL_LOSSES, HIDDEN_ACTIVATIONS, LOSSES
 from ._optimizers import SOLVERS
 
 _Real, _Integral = numbers.Real, numbers.Integral
 
-# Output layer -> its loss: sigmoid units with logistic loss, a softmax with
-# cross-entropy (classifiers); identity units with half the squared error,
-# exponential units with half the Poisson deviance (regressors). Each pair is
-# a canonical link: d(loss)/d(logits) = output - y.
-CLASSIFIER_OUTPUTS = ("logistic", "softmax")
-REGRESSOR_OUTPUTS = ("identity", "exp")
-OUTPUTS = CLASSIFIER_OUTPUTS + REGRESSOR_OUTPUTS
+# The output layers: each is trained with its canonical loss unless the spec
+# names another of LOSSES. Classifiers use the first two, regressors the others.
+OUTPUTS = tuple(CANONICAL_LOSSES)
+CLASSIFIER_OUTPUTS = tuple(
+    a for a, loss in CANONICAL_LOSSES.items() if LOSSES[loss].score == "accuracy"
+)
+REGRESSOR_OUTPUTS = tuple(a for a in OUTPUTS if a not in CLASSIFIER_OUTPUTS)
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -51,7 +51,9 @@ _POSITIVE = Interval(_Real, 0.0, None, closed="neither")
 class NetworkSpec:
     """Everything that defines a network and its optimizer, resolved.
 
-    ``n_features``, ``n_outputs`` and ``output`` come from the data; every
+    ``n_features``, ``n_outputs``, the output layer's activation
+    ``out_activation`` and the ``loss`` (None: the output's canonical loss,
+    see :data:`~skdense.backends._ops.LOSSES`) come from the data; every
     other field has :class:`skdense.DenseClassifier`'s parameter of the same
     name, default and meaning. Construction checks each value and resolves
     aliases and "auto": ``activation="sigmoid"`` becomes "logistic",
@@ -61,14 +63,15 @@ class NetworkSpec:
     Examples
     --------
     >>> from skdense.backends import NetworkSpec
-    >>> spec = NetworkSpec(n_features=4, n_outputs=3, output="softmax")
-    >>> spec.weight_init, spec.dtype, spec.input_scale
-    ('glorot', dtype('float32'), 1.0)
+    >>> spec = NetworkSpec(n_features=4, n_outputs=3, out_activation="softmax")
+    >>> spec.weight_init, spec.dtype, spec.input_scale, spec.loss
+    ('glorot', dtype('float32'), 1.0, 'log_loss')
     """
 
     n_features: int
     n_outputs: int
-    output: str
+    out_activation: str
+    loss: str | None = None
     hidden_layer_sizes: tuple[int, ...] = setting((100,), LAYER_SIZES)
     activation: str = setting("relu", Options(*HIDDEN_ACTIVATIONS, "sigmoid"))
     weight_init: str = setting("auto", Options("auto", "glorot", "he", "normal"))
@@ -89,7 +92,16 @@ class NetworkSpec:
     def __post_init__(self):
         for name, constraints in SETTINGS.items():
             check_value("NetworkSpec", name, getattr(self, name), constraints)
-        check_value("NetworkSpec", "output", self.output, [Options(*OUTPUTS)])
+        check_value(
+            "NetworkSpec", "out_activation", self.out_activation, [Options(*OUTPUTS)]
+        )
+        loss = CANONICAL_LOSSES[self.out_activation] if self.loss is None else self.loss
+        check_value("NetworkSpec", "loss", loss, [Options(*LOSSES)])
+        if LOSSES[loss].out_activation != self.out_activation:
+            raise ValueError(
+                f"NetworkSpec: loss={loss!r} is for a {LOSSES[loss].out_activation!r} "
+                f"output layer, not {self.out_activation!r}."
+            )
         for name in ("n_features", "n_outputs"):
             check_value("NetworkSpec", name, getattr(self, name), [_AT_LEAST_ONE])
         activation = "logistic" if self.activation == "sigmoid" else self.activation
@@ -100,6 +112,7 @@ class NetworkSpec:
         resolved = {
             "n_features": int(self.n_features),
             "n_outputs": int(self.n_outputs),
+            "loss": loss,
             "hidden_layer_sizes": tuple(int(s) for s in sizes),
             "activation": activation,
             "weight_init": weight_init,
@@ -110,10 +123,30 @@ class NetworkSpec:
         for name, value in resolved.items():
             object.__setattr__(self, name, value)  # frozen: set once, here
 
+    def __setstate__(self, state):
+        # Specs saved before 0.3 named the output layer ``output`` and had no
+        # loss: its canonical one.
+        state = dict(state)
+        if "output" in state:
+            state["out_activation"] = state.pop("output")
+        state.setdefault("loss", CANONICAL_LOSSES[state["out_activation"]])
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def output(self):
+        """The output layer's activation (``out_activation``, its former name)."""
+        return self.out_activation
+
+    @property
+    def loss_row(self):
+        """The :class:`~skdense.backends._ops.Loss` the network is trained with."""
+        return LOSSES[self.loss]
+
     @property
     def score_name(self):
-        """The output's figure besides the loss: "accuracy", or "r2" (regressors)."""
-        return "accuracy" if self.output in CLASSIFIER_OUTPUTS else "r2"
+        """The figure reported beside the loss: "accuracy", or "r2" (regression)."""
+        return self.loss_row.score
 
     @property
     def layer_sizes(self):
@@ -164,11 +197,15 @@ class Engine(Protocol):
     def end_training(self) -> None:
         """Free what training held (buffers, tensors)."""
 
-    def evaluate(self, X, Y, sample_weight=None) -> tuple[float, float]:
-        """Objective and score of all of ``X`` as one batch, no dropout.
+    def evaluate(
+        self, X, Y, sample_weight=None
+    ) -> tuple[float, float | None, np.ndarray | None]:
+        """Objective of all of ``X`` as one batch, no dropout:
+        ``(loss, accuracy, outputs)``.
 
-        The score is the accuracy of a classifier's output, the R² (uniform
-        average over outputs, weighted by ``sample_weight``) of a regressor's.
+        The accuracy is None for a loss without one; the output layer's
+        values (float64) are given then, else None: the training loop takes
+        the loss's score (the R²) from them.
         """
 
     def predict_proba(self, X) -> np.ndarray:
