@@ -4,7 +4,6 @@ how it is built for a fit, and how it is saved and loaded."""
 from __future__ import annotations
 
 import copy
-import inspect
 import numbers
 
 import numpy as np
@@ -14,12 +13,11 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._callbacks import TRANSIENT_ATTRIBUTES, CallbackSupportMixin, epoch_tasks
-from ._data import INTEGER_DTYPES, as_rows, split_validation
+from ._callbacks import CallbackSupportMixin, epoch_tasks
+from ._data import INTEGER_DTYPES, as_rows
 from ._params import check_params
-from ._persistence import check_version
-from ._training import scoring_key, train, validation_score
-from ._version import __version__
+from ._persistence import restored_state, state_to_save
+from ._training import hold_out, scoring_key, train
 from .backends import make_network
 from .backends._shared import forward_hidden
 
@@ -128,45 +126,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
 
     def __getstate__(self):
         # A copy: BaseEstimator hands over the instance's own __dict__.
-        state = dict(super().__getstate__())
-        for name in TRANSIENT_ATTRIBUTES:  # the last fit's callback bookkeeping
-            state.pop(name, None)
-        state["_skdense_version"] = __version__
-        return state
+        return state_to_save(dict(super().__getstate__()))
 
     def __setstate__(self, state):
-        state = dict(state)
-        saved_version = state.pop("_skdense_version", None)
-        if "network_" in state:  # an unfitted model has nothing to get wrong
-            check_version(saved_version, __version__, type(self).__name__)
-            state.setdefault("t_", None)  # 0.1.0 did not count samples seen
-        # A model saved before a parameter existed gets its default.
-        for name, parameter in inspect.signature(
-            type(self).__init__
-        ).parameters.items():
-            if parameter.default is not inspect.Parameter.empty:
-                state.setdefault(name, parameter.default)
-        super().__setstate__(state)
-
-    def _set_best_figures(self, history, early_stopping, scoring):
-        """MLPClassifier's best_loss_, validation_scores_, best_validation_score_."""
-        if early_stopping:
-            name = self.network_.spec.score_name
-            keys = ["val_loss", f"val_{name}", scoring_key(scoring)]
-            keys = [key for key in keys if key is not None]
-            records = [
-                dict(zip(keys, values, strict=True))
-                for values in zip(*(history[key] for key in keys), strict=True)
-            ]
-            self.best_loss_ = None
-            self.validation_scores_ = [
-                validation_score(record, scoring, name) for record in records
-            ]
-            self.best_validation_score_ = max(self.validation_scores_)
-        else:
-            self.best_loss_ = min(history["loss"]) if history.get("loss") else None
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+        super().__setstate__(restored_state(state, type(self)))
 
     def _validation_scorer(self, scoring):
         """``score(network, X_val, Y_val)`` of a ``scoring`` scorer, or None.
@@ -177,9 +140,9 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         if scoring_key(scoring) is None:
             return None
         scorer = check_scoring(self, scoring=scoring)
+        probe = copy.copy(self)  # made once, before the loop
 
         def score(network, X_val, Y_val):
-            probe = copy.copy(self)
             probe.network_ = network
             y_val = probe._decode_targets(Y_val, network.spec.out_activation)
             return scorer(probe, X_val, y_val)
@@ -332,17 +295,12 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         ``validation``, a ``validation_fraction`` of ``data`` is held out (by
         class when ``stratify``).
         """
-        # L-BFGS ignores early stopping, as MLPClassifier's does.
-        early_stopping = (
-            settings.training.early_stopping and settings.network["solver"] != "lbfgs"
-        )
-        if validation is None and early_stopping:
-            seed = check_random_state(settings.random_state).randint(2**31)
-            fraction = settings.training.validation_fraction
-            data, validation = split_validation(data, fraction, seed, stratify)
+        if settings.network["solver"] != "lbfgs":  # L-BFGS ignores early stopping
+            data, validation = hold_out(
+                data, validation, settings.training, settings.random_state, stratify
+            )
         X, Y, _ = data
         spec = settings.spec(X.shape[1], Y.shape[1], loss)
-        output = spec.out_activation
         network = self._network(spec, settings, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0
@@ -356,10 +314,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             max_epochs=max_epochs,
             history=history,
             X=X,
-            y=lambda: self._decode_targets(Y, output),
+            y=lambda: self._decode_targets(Y, spec.out_activation),
             sample_weight=data[2],
         )
-        outcome = train(
+        figures = train(
             network,
             data,
             validation,
@@ -367,23 +325,16 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             settings.training,
             incremental=incremental,
             t=t,
+            # As MLPClassifier: n_iter_ counts one fit's epochs; partial_fit
+            # adds up.
+            n_iter_before=self.n_iter_ if incremental and continuing else 0,
             score_validation=self._validation_scorer(settings.training.scoring),
             tasks=tasks,
             label=type(self).__name__,
         )
         self.network_ = network
-        self.history_ = history
-        # As MLPClassifier: n_iter_ counts one fit's epochs; partial_fit adds up.
-        self.n_iter_ = (self.n_iter_ if incremental and continuing else 0) + (
-            outcome.n_iter
-        )
-        self.t_ = outcome.t
-        self.loss_ = history["loss"][-1] if history.get("loss") else np.nan
-        self._set_best_figures(
-            history,
-            early_stopping and validation is not None,
-            settings.training.scoring,
-        )
+        for name, value in figures.items():
+            setattr(self, name, value)
         if tasks is not None:
             tasks.close(network)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sklearn
 
+from ._training import fitted_figures
 from .backends._shared import forward_proba
 
 try:
@@ -93,17 +94,15 @@ class EpochTasks:
     def _fitted_attributes(self, network):
         """A model as if the fit had stopped now: weights, history, counts."""
         history = {name: list(values) for name, values in self.history.items()}
-        losses = history.get("loss", [])
-        return {
-            "network_": FrozenNetwork(network),
-            "history_": history,
-            "n_iter_": len(losses) - self._epochs_before,
-            "t_": None,  # samples seen are counted at the end of a fit
-            "loss_": losses[-1] if losses else float("nan"),
-            "best_loss_": min(losses) if losses else None,
-            "validation_scores_": None,
-            "best_validation_score_": None,
-        }
+        figures = fitted_figures(
+            history,
+            n_iter=len(history.get("loss", [])) - self._epochs_before,
+            t=None,  # samples seen are counted at the end of a fit
+            watched_validation=False,
+            scoring=None,
+            score_name=network.spec.score_name,
+        )
+        return {"network_": FrozenNetwork(network), **figures}
 
     def epoch_begin(self, network):
         self._epoch = self.context.subcontext(task_name="epoch")

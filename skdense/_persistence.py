@@ -8,6 +8,7 @@ other. Under the Keras backend the network travels inside it in Keras's own
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from contextlib import contextmanager
 from os import PathLike
@@ -64,6 +65,40 @@ def check_version(saved_version, current_version, what):
             f"or be wrong. Re-fit it, or load it with skdense {saved_version}.",
             InconsistentVersionWarning,
         )
+
+
+def state_to_save(state):
+    """An estimator's ``__getstate__``: without the last fit's callback
+    bookkeeping, with the version that saves it."""
+    from ._callbacks import TRANSIENT_ATTRIBUTES
+    from ._version import __version__
+
+    for name in TRANSIENT_ATTRIBUTES:
+        state.pop(name, None)
+    state["_skdense_version"] = __version__
+    return state
+
+
+def restored_state(state, estimator_class):
+    """A saved estimator's state, checked and brought up to date.
+
+    Another version's fitted model loads with a warning; a model saved before
+    a parameter existed gets its default; 0.1.0 did not count samples seen
+    (``t_``). (Older networks and specs migrate in their own ``__setstate__``.)
+    """
+    from ._version import __version__
+
+    state = dict(state)
+    saved_version = state.pop("_skdense_version", None)
+    if "network_" in state:  # an unfitted model has nothing to get wrong
+        check_version(saved_version, __version__, estimator_class.__name__)
+        state.setdefault("t_", None)
+    for name, parameter in inspect.signature(
+        estimator_class.__init__
+    ).parameters.items():
+        if parameter.default is not inspect.Parameter.empty:
+            state.setdefault(name, parameter.default)
+    return state
 
 
 def _import_skops():

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names, r2_score
+from sklearn.utils import check_random_state
 
 from ._constraints import Boolean, Interval, Options, Satisfies, setting
+from ._data import split_validation
 from ._progress import EpochProgress
 from ._warnings import warn_user
 
@@ -226,14 +228,6 @@ def _warn_divergence(epoch, loss, network, best_kept):
     )
 
 
-@dataclass
-class Outcome:
-    """What a run did: iterations (epochs) run and samples seen in all."""
-
-    n_iter: int
-    t: int
-
-
 def train(
     network,
     data,
@@ -243,65 +237,132 @@ def train(
     *,
     incremental=False,
     t=0,
+    n_iter_before=0,
     score_validation=None,
     tasks=None,
     label="DenseClassifier",
 ):
-    """Train ``network`` on ``data``; extend ``history``; return an :class:`Outcome`.
+    """Train ``network`` on ``data``, extending ``history``; return every
+    fitted figure of the run (see :func:`fitted_figures`).
 
     ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples
-    (``validation`` may be None). A "lbfgs" network is trained by full-batch
-    L-BFGS; every other one by minibatch epochs, one epoch when
-    ``incremental`` (``partial_fit``). ``score_validation(network, X, Y)``
-    gives the figure of a ``scoring`` scorer, recorded under
+    (``validation`` may be None; see :func:`hold_out`). A "lbfgs" network is
+    trained by full-batch L-BFGS; every other one by minibatch epochs, one
+    epoch when ``incremental`` (``partial_fit``). ``score_validation(network,
+    X, Y)`` gives the figure of a ``scoring`` scorer, recorded under
     :func:`scoring_key`. ``tasks`` (see :mod:`skdense._callbacks`) hears of
     each epoch or L-BFGS iteration, and may stop the run. ``t`` is the number
     of samples seen before this run (the invscaling schedule continues from
-    it). ``label`` names the progress bar (the estimator's class). The
-    first Ctrl-C stops the run after the current batch, with a warning.
+    it), ``n_iter_before`` the iterations ``n_iter_`` counts on from.
+    ``label`` names the progress bar (the estimator's class). The first
+    Ctrl-C stops the run after the current batch, with a warning.
     """
     with stop_on_interrupt() as stop:
         if network.spec.solver == "lbfgs":
-            n_iter, failure = _run_lbfgs(network, data, history, settings, stop, tasks)
-            warning = failure and (
-                f"L-BFGS failed to converge after {n_iter} iteration(s): {failure}. "
-                "Increase max_iter or max_fun, or scale the data."
-            )
+            n_iter, warning = _run_lbfgs(network, data, history, settings, stop, tasks)
         else:
-            n_iter, converged, t = _run_epochs(
+            n_iter, warning, t = _run_minibatch(
                 network,
                 data,
                 validation,
                 history,
                 settings,
-                max_iter=1 if incremental else settings.max_iter,
-                # partial_fit's epochs follow on from the ones before (where
-                # the cosine schedule is).
-                first_epoch=len(history.get("loss", [])) if incremental else 0,
+                incremental=incremental,
                 t=t,
+                stop=stop,
                 score_validation=score_validation,
                 tasks=tasks,
-                stop=stop,
                 label=label,
-            )
-            warning = (
-                not converged
-                and not incremental
-                and n_iter == settings.max_iter
-                and (
-                    f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
-                    "reached and the optimization hasn't converged yet."
-                )
             )
     if stop.is_set():
         _warn_interrupted(n_iter)
     elif warning:
         warn_user(warning, ConvergenceWarning)
-    return Outcome(n_iter, t)
+    watched = (
+        settings.early_stopping
+        and validation is not None
+        and network.spec.solver != "lbfgs"  # L-BFGS ignores early stopping
+    )
+    return fitted_figures(
+        history,
+        n_iter=n_iter_before + n_iter,
+        t=t,
+        watched_validation=watched,
+        scoring=settings.scoring,
+        score_name=network.spec.score_name,
+    )
+
+
+def _run_minibatch(
+    network, data, validation, history, settings, *, incremental, **rest
+):
+    """The epochs of a minibatch solver: ``(epochs, warning or None, t)``."""
+    n_iter, converged, t = _run_epochs(
+        network,
+        data,
+        validation,
+        history,
+        settings,
+        max_iter=1 if incremental else settings.max_iter,
+        # partial_fit's epochs follow on from the ones before (where the
+        # cosine schedule is).
+        first_epoch=len(history.get("loss", [])) if incremental else 0,
+        **rest,
+    )
+    unfinished = not converged and not incremental and n_iter == settings.max_iter
+    warning = unfinished and (
+        f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
+        "reached and the optimization hasn't converged yet."
+    )
+    return n_iter, warning, t
+
+
+def fitted_figures(history, *, n_iter, t, watched_validation, scoring, score_name):
+    """Every figure a run leaves on the estimator, by attribute name.
+
+    MLPClassifier's ``loss_``, ``n_iter_``, ``best_loss_`` (without early
+    stopping), ``validation_scores_`` and ``best_validation_score_`` (with
+    it: ``watched_validation``), and skdense's ``history_`` and ``t_``.
+    """
+    losses = history.get("loss", [])
+    figures = {
+        "history_": history,
+        "n_iter_": n_iter,
+        "t_": t,
+        "loss_": losses[-1] if losses else np.nan,
+        "best_loss_": min(losses) if losses else None,
+        "validation_scores_": None,
+        "best_validation_score_": None,
+    }
+    if watched_validation:
+        keys = ["val_loss", f"val_{score_name}", scoring_key(scoring)]
+        keys = [key for key in keys if key is not None]
+        records = [
+            dict(zip(keys, values, strict=True))
+            for values in zip(*(history[key] for key in keys), strict=True)
+        ]
+        scores = [validation_score(record, scoring, score_name) for record in records]
+        figures.update(
+            best_loss_=None,
+            validation_scores_=scores,
+            best_validation_score_=max(scores),
+        )
+    return figures
+
+
+def hold_out(data, validation, settings, random_state, stratify):
+    """``(data, validation)``: with early stopping and no validation set, a
+    ``validation_fraction`` of ``data`` held out (by class when
+    ``stratify``), drawn with a seed from ``random_state``."""
+    if validation is not None or not settings.early_stopping:
+        return data, validation
+    seed = check_random_state(random_state).randint(2**31)
+    return split_validation(data, settings.validation_fraction, seed, stratify)
 
 
 def _run_lbfgs(network, data, history, settings, stop, tasks=None):
-    """Run L-BFGS; return its iterations and why it failed (None: converged)."""
+    """Run L-BFGS; return its iterations and the warning its failure gives
+    (None: converged)."""
     on_iteration = None
     if tasks is not None:
 
@@ -320,107 +381,158 @@ def _run_lbfgs(network, data, history, settings, stop, tasks=None):
         on_iteration=on_iteration,
     )
     history.setdefault("loss", []).extend(losses)
-    return n_iter, failure
+    warning = failure and (
+        f"L-BFGS failed to converge after {n_iter} iteration(s): {failure}. "
+        "Increase max_iter or max_fun, or scale the data."
+    )
+    return n_iter, warning
 
 
-def _run_epochs(
-    network,
-    data,
-    validation,
-    history,
-    settings,
-    *,
-    max_iter,
-    first_epoch,
-    t,
-    stop,
-    score_validation=None,
-    tasks=None,
-    label="DenseClassifier",
-):
+def _run_epochs(network, data, validation, history, settings, **options):
     """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
 
+    See :class:`EpochLoop`, which holds the steps.
+    """
+    loop = EpochLoop(network, data, validation, history, settings, **options)
+    return loop.run()
+
+
+class EpochLoop:
+    """The minibatch epochs of one run, cut into steps a reader can hold.
+
+    :meth:`run` repeats :meth:`train_one_epoch`, :meth:`record` and
+    :meth:`should_stop`, and restores the best weights on every way out.
     With ``early_stopping`` the validation score (see :func:`validation_score`)
     is monitored and the best weights are restored at the end; otherwise the
     training loss is monitored. Training stops once the monitored figure has
     not improved by at least ``tol`` for ``n_iter_no_change`` epochs (with
     the ``adaptive`` schedule, the learning rate is lowered first).
     ``converged`` is False when the loop ran to ``max_iter`` without
-    stopping, diverged or was stopped.
-    Once ``stop`` is set, the engine returns after its current batch, that
-    partial epoch is recorded, and the loop ends.
+    stopping, diverged or was stopped. Once ``stop`` is set, the engine
+    returns after its current batch, that partial epoch is recorded, and the
+    loop ends.
     """
-    X, Y, sample_weight = data
-    batch_size = settings.batch_size_for(X.shape[0])
-    schedule = LearningRateSchedule(
-        settings.learning_rate,
-        network.spec.learning_rate_init,
-        settings.power_t,
-        settings.max_iter,
-        settings.warmup_epochs,
-    )
-    monitor = _Monitor(
-        settings.tol, keep_best=settings.early_stopping and validation is not None
-    )
-    progress = EpochProgress(settings.verbose, max_iter, label)
-    converged = False
-    n_epochs = 0
-    try:
-        for epoch in range(max_iter):
-            if stop.is_set():
-                break
-            rate = schedule.epoch_start(network, first_epoch + epoch)
-            if tasks is not None:
-                tasks.epoch_begin(network)
-            before = network.get_weights()
-            # Overflow shows up as a non-finite loss, reported below in one warning.
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss, accuracy = network.train_epoch(
-                    X, Y, sample_weight, batch_size, settings.shuffle, stop=stop
-                )
-            # A step can overflow the optimizer's state (adam's squared
-            # gradients, say) and leave NaN weights after a finite loss.
-            if not (np.isfinite(loss) and _all_finite(network.get_weights())):
-                network.set_weights(before)
-                _warn_divergence(epoch, loss, network, monitor.best_weights is not None)
-                break  # not converged; the best weights are restored below
-            score_name = network.spec.score_name
-            record = {"loss": loss, "learning_rate": float(rate)}
-            if accuracy is not None:
-                record[score_name] = accuracy
-            if validation is not None:
-                val_loss, accuracy, outputs = network.evaluate(*validation)
-                record["val_loss"] = val_loss
-                record[f"val_{score_name}"] = SCORES[score_name](
-                    validation[1], accuracy, outputs, validation[2]
-                )
-                if score_validation is not None:
-                    key = scoring_key(settings.scoring)
-                    record[key] = float(score_validation(network, *validation[:2]))
-            for name, value in record.items():
-                history.setdefault(name, []).append(float(value))
-            n_epochs = epoch + 1
-            progress.update(epoch, record)
-            t += X.shape[0]
-            schedule.epoch_end(network, t)
 
-            if monitor.keep_best:
-                score = validation_score(record, settings.scoring, score_name)
-                monitor.update(score, network)
-            else:
-                monitor.update(-loss, network)
-            if tasks is not None and tasks.epoch_end(network):
-                converged = True  # a callback asked to stop
-                break
-            if monitor.bad_epochs >= settings.n_iter_no_change:
-                if schedule.reduce_on_plateau(network):
-                    monitor.bad_epochs = 0
-                    continue
-                converged = True
-                break
-    finally:
-        progress.close()
-        network.end_training()
-    if monitor.best_weights is not None:
-        network.set_weights(monitor.best_weights)
-    return n_epochs, converged, t
+    def __init__(
+        self,
+        network,
+        data,
+        validation,
+        history,
+        settings,
+        *,
+        max_iter,
+        first_epoch,
+        t,
+        stop,
+        score_validation=None,
+        tasks=None,
+        label="DenseClassifier",
+    ):
+        self.network, self.data, self.validation = network, data, validation
+        self.history, self.settings = history, settings
+        self.max_iter, self.first_epoch, self.t = max_iter, first_epoch, t
+        self.stop, self.score_validation, self.tasks = stop, score_validation, tasks
+        self.batch_size = settings.batch_size_for(data[0].shape[0])
+        self.schedule = LearningRateSchedule(
+            settings.learning_rate,
+            network.spec.learning_rate_init,
+            settings.power_t,
+            settings.max_iter,
+            settings.warmup_epochs,
+        )
+        keep_best = settings.early_stopping and validation is not None
+        self.monitor = _Monitor(settings.tol, keep_best=keep_best)
+        self.progress = EpochProgress(settings.verbose, max_iter, label)
+        self.n_epochs = 0
+
+    def run(self):
+        """All epochs; ``(epochs, converged, t)``."""
+        converged = False
+        try:
+            for epoch in range(self.max_iter):
+                if self.stop.is_set():
+                    break
+                record = self.train_one_epoch(epoch)
+                if record is None:  # diverged: not converged
+                    break
+                self.record(epoch, record)
+                converged = self.should_stop()
+                if converged:
+                    break
+        finally:
+            self.progress.close()
+            self.network.end_training()
+        if self.monitor.best_weights is not None:
+            self.network.set_weights(self.monitor.best_weights)
+        return self.n_epochs, converged, self.t
+
+    def train_one_epoch(self, epoch):
+        """One pass over the data; its figures, or None if it diverged (the
+        weights of before it are put back)."""
+        network, (X, Y, sample_weight) = self.network, self.data
+        rate = self.schedule.epoch_start(network, self.first_epoch + epoch)
+        if self.tasks is not None:
+            self.tasks.epoch_begin(network)
+        before = network.get_weights()
+        # Overflow shows up as a non-finite loss, reported below in one warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, accuracy = network.train_epoch(
+                X, Y, sample_weight, self.batch_size, self.settings.shuffle, self.stop
+            )
+        # A step can overflow the optimizer's state (adam's squared
+        # gradients, say) and leave NaN weights after a finite loss.
+        if not (np.isfinite(loss) and _all_finite(network.get_weights())):
+            network.set_weights(before)
+            best_kept = self.monitor.best_weights is not None
+            _warn_divergence(epoch, loss, network, best_kept)
+            return None
+        record = {"loss": loss, "learning_rate": float(rate)}
+        if accuracy is not None:
+            record[network.spec.score_name] = accuracy
+        if self.validation is not None:
+            record.update(self.validation_figures())
+        return record
+
+    def validation_figures(self):
+        """The validation loss, the loss's score, and the scorer's figure."""
+        network, (X, Y, sample_weight) = self.network, self.validation
+        score_name = network.spec.score_name
+        val_loss, accuracy, outputs = network.evaluate(X, Y, sample_weight)
+        figures = {
+            "val_loss": val_loss,
+            f"val_{score_name}": SCORES[score_name](
+                Y, accuracy, outputs, sample_weight
+            ),
+        }
+        if self.score_validation is not None:
+            key = scoring_key(self.settings.scoring)
+            figures[key] = float(self.score_validation(network, X, Y))
+        return figures
+
+    def record(self, epoch, record):
+        """Keep the epoch's figures, advance the schedule, tell the monitor."""
+        for name, value in record.items():
+            self.history.setdefault(name, []).append(float(value))
+        self.n_epochs = epoch + 1
+        self.progress.update(epoch, record)
+        self.t += self.data[0].shape[0]
+        self.schedule.epoch_end(self.network, self.t)
+        if self.monitor.keep_best:
+            score_name = self.network.spec.score_name
+            score = validation_score(record, self.settings.scoring, score_name)
+            self.monitor.update(score, self.network)
+        else:
+            self.monitor.update(-record["loss"], self.network)
+
+    def should_stop(self):
+        """Whether a callback asked to stop, or the monitored figure stalled
+        (the adaptive schedule lowers the rate first)."""
+        if self.tasks is not None and self.tasks.epoch_end(self.network):
+            return True
+        if self.monitor.bad_epochs >= self.settings.n_iter_no_change:
+            if self.schedule.reduce_on_plateau(self.network):
+                self.monitor.bad_epochs = 0
+                return False
+            return True
+        return False

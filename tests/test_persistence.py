@@ -136,7 +136,7 @@ def test_loading_runs_no_pickle(backend, iris, tmp_path, monkeypatch):
 def test_another_skdense_version_warns_on_load(round_trip, iris, tmp_path, monkeypatch):
     X, y = iris
     clf = fit_quietly(_small("numpy"), X, y)
-    monkeypatch.setattr("skdense._base.__version__", "0.0.1")
+    monkeypatch.setattr("skdense._version.__version__", "0.0.1")
     if round_trip == "skops":
         skdense.save(clf, tmp_path / "old.skops")
         skdense.save(_small("numpy"), tmp_path / "unfitted.skops")

@@ -99,7 +99,7 @@ def test_version_warning_points_at_the_callers_load(blobs, monkeypatch):
         DenseClassifier.__new__(DenseClassifier).__setstate__(state)
     assert caught[0].filename == __file__
     with monkeypatch.context() as patch:
-        patch.setattr("skdense._base.__version__", "0.0.1")
+        patch.setattr("skdense._version.__version__", "0.0.1")
         saved = pickle.dumps(clf)
     with pytest.warns(skdense.InconsistentVersionWarning) as caught:
         pickle.loads(saved)
