@@ -106,6 +106,26 @@ def _logistic_derivative(z, delta):
     return delta
 
 
+def inplace_gelu(z):
+    """The exact GELU, ``z * Phi(z)`` (the standard normal's CDF)."""
+    z *= special.ndtr(z)
+    return z
+
+
+def _gelu_derivative(z, delta):
+    # Phi(z) + z * phi(z)
+    delta *= special.ndtr(z) + z * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    return delta
+
+
+def _gelu_onnx(graph, x):
+    # x * (1 + erf(x / sqrt(2))) / 2, in operators every opset has.
+    scaled = graph.node("Mul", [x, graph.constant(1.0 / np.sqrt(2.0))])
+    one_plus = graph.node("Add", [graph.node("Erf", scaled), graph.constant(1.0)])
+    half = graph.node("Mul", [x, graph.constant(0.5)])
+    return graph.node("Mul", [half, one_plus])
+
+
 ACTIVATIONS = {
     "identity": Activation(
         inplace_identity,
@@ -135,7 +155,13 @@ ACTIVATIONS = {
         _unary("Relu"),
         derivative_from_output=inplace_relu_derivative,
     ),
-    # Output layers only: their gradient comes with the loss (see OUTPUT_LOSSES).
+    "gelu": Activation(
+        inplace_gelu,
+        _gelu_derivative,
+        "gelu",  # Keras 3's is the exact one (approximate=False)
+        _gelu_onnx,
+    ),
+    # Output layers only: their gradient comes with the loss (see LOSSES).
     "softmax": Activation(
         inplace_softmax, None, "softmax", _unary("Softmax", axis=1), hidden=False
     ),
