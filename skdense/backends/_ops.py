@@ -288,5 +288,8 @@ LOSSES = {
         check_targets=_non_negative,
     ),
 }
-# Output activation -> the loss it is trained with when none is named.
-CANONICAL_LOSSES = {row.out_activation: name for name, row in LOSSES.items()}
+# Output activation -> the loss it is trained with when none is named: the
+# first row for it (its canonical link).
+CANONICAL_LOSSES = {}
+for _name, _row in LOSSES.items():
+    CANONICAL_LOSSES.setdefault(_row.out_activation, _name)
