@@ -35,10 +35,12 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
 
     Parameters
     ----------
-    loss : {"squared_error", "poisson"}, default="squared_error"
+    loss : {"squared_error", "huber", "poisson"}, default="squared_error"
         "squared_error" trains identity outputs on half the squared error;
-        "poisson" trains the log of the mean (an exponential output) on half
-        the Poisson deviance, for counts and other non-negative targets. As
+        "huber" on the Huber loss (half the squared error within 1 of the
+        target, linear beyond: robust to outliers); "poisson" trains the log
+        of the mean (an exponential output) on half the Poisson deviance, for
+        counts and other non-negative targets. As
         in MLPRegressor, the loss is summed over the targets of a sample.
 """
         + NETWORK_PARAMETERS

@@ -237,6 +237,25 @@ def keras_half_poisson_deviance(ops, y_true, log_mean):
     return ops.sum(deviance, axis=-1)
 
 
+def inplace_huber(y, z):
+    """Huber loss (delta 1) of identity outputs ``z`` (n, k), summed over k:
+    half the squared error within 1 of the target, linear beyond it."""
+    r = np.abs(z - y)
+    return np.where(r <= 1.0, 0.5 * r * r, r - 0.5).sum(axis=1), None
+
+
+def _huber_gradient(y, outputs):
+    outputs -= y
+    np.clip(outputs, -1.0, 1.0, out=outputs)
+    return outputs
+
+
+def keras_huber(ops, y_true, y_pred):
+    """The Huber loss (delta 1), summed over the outputs, in Keras ops."""
+    r = ops.abs(y_pred - y_true)
+    return ops.sum(ops.where(r <= 1.0, 0.5 * ops.square(r), r - 0.5), axis=-1)
+
+
 def _non_negative(Y):
     if np.any(Y < 0):
         raise ValueError(
@@ -279,6 +298,9 @@ LOSSES = {
     ),
     "squared_error": Loss(
         inplace_half_squared_error, "identity", keras_half_squared_error, "r2"
+    ),
+    "huber": Loss(
+        inplace_huber, "identity", keras_huber, "r2", gradient=_huber_gradient
     ),
     "poisson": Loss(
         inplace_half_poisson_deviance,
