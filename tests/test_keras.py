@@ -15,6 +15,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from skdense import DenseClassifier
 from skdense.backends import NetworkSpec, make_network
 from skdense.backends._ops import HIDDEN_ACTIVATIONS, LOSSES
+from skdense.backends._optimizers import SOLVERS
 
 pytestmark = pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 
@@ -434,3 +435,28 @@ def test_both_engines_take_the_same_steps_with_every_loss(loss):
     for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
     assert keras_loss == pytest.approx(numpy_loss, rel=1e-3)
+
+
+@pytest.mark.parametrize("solver", [name for name, row in SOLVERS.items() if row.keras])
+def test_both_engines_take_the_same_steps_with_every_solver(solver):
+    """Each solver row's NumPy class and Keras factory, from the same spec."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
+    spec = NetworkSpec(
+        5,
+        3,
+        "softmax",
+        hidden_layer_sizes=(6,),
+        solver=solver,
+        learning_rate_init=0.05,
+        epsilon=1e-7,
+    )
+    numpy_net = make_network("numpy", spec, random_state=0)
+    keras_net = make_network("keras", spec, random_state=0)
+    keras_net.set_weights(numpy_net.get_weights())
+    for _ in range(2):
+        numpy_net.train_epoch(X, Y, batch_size=16, shuffle=False)
+        keras_net.train_epoch(X, Y, batch_size=16, shuffle=False)
+    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
