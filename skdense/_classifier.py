@@ -149,6 +149,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
+        weight_decay: float = 0.01,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -183,6 +184,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs
+        self.weight_decay = weight_decay
 
     # -- public API ------------------------------------------------------------
 

@@ -71,7 +71,10 @@ NETWORK_PARAMETERS = """\
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
-        Numerical-stability constant of adam and rmsprop.
+        Numerical-stability constant of adam, adamw and rmsprop.
+    weight_decay : float, default=0.01
+        Decoupled weight decay of the "adamw" solver: each step shrinks every
+        weight by ``learning_rate * weight_decay`` before Adam's step.
     n_iter_no_change : int or np.inf, default=10
         Epochs without an improvement of at least ``tol`` before stopping;
         ``np.inf`` never stops early.

@@ -147,6 +147,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
+        weight_decay: float = 0.01,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -181,6 +182,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs
+        self.weight_decay = weight_decay
 
     def fit(
         self,

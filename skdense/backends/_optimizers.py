@@ -94,6 +94,20 @@ class Adam:
         params -= s
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as Keras's
+    AdamW: each step first shrinks every weight by ``learning_rate *
+    weight_decay``, then takes Adam's step."""
+
+    def __init__(self, n_params, dtype, learning_rate=0.001, weight_decay=0.01, **adam):
+        super().__init__(n_params, dtype, learning_rate, **adam)
+        self.weight_decay = weight_decay
+
+    def update(self, params, grads):
+        params *= params.dtype.type(1.0 - self.learning_rate * self.weight_decay)
+        super().update(params, grads)
+
+
 class RMSprop:
     """RMSprop as Keras defines it: ``v = rho * v + (1 - rho) * g**2``,
     ``p -= lr * g / sqrt(v + eps)``."""
@@ -158,6 +172,16 @@ SOLVERS = {
         RMSprop,
         lambda keras, lr, rho, epsilon: keras.optimizers.RMSprop(lr, rho, 0.0, epsilon),
         {"rho": "rho", "epsilon": "epsilon"},
+    ),
+    "adamw": Solver(
+        AdamW,
+        lambda keras, lr, **kw: keras.optimizers.AdamW(lr, **kw),
+        {
+            "weight_decay": "weight_decay",
+            "beta_1": "beta_1",
+            "beta_2": "beta_2",
+            "epsilon": "epsilon",
+        },
     ),
     "lbfgs": Solver(None, None),  # SciPy's L-BFGS-B, full batch: DenseNetwork.fit_lbfgs
 }

@@ -86,6 +86,7 @@ class NetworkSpec:
     beta_2: float = setting(0.999, _RATE)
     rho: float = setting(0.9, _RATE)
     epsilon: float = setting(1e-8, _POSITIVE)
+    weight_decay: float = setting(0.01, _PENALTY)
     dtype: np.dtype = setting(np.float32, COMPUTE_DTYPE)
     input_scale: float = setting(None, Options(None), _POSITIVE)
 
