@@ -19,15 +19,16 @@ from ._params import check_params
 from ._persistence import restored_state, state_to_save
 from ._training import hold_out, scoring_key, train
 from .backends import make_network
+from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
 from .backends._shared import forward_hidden
 
 
 def has_stochastic_solver(estimator):
     """``partial_fit`` exists for the minibatch solvers only."""
-    if estimator.solver == "lbfgs":
+    if SOLVERS[estimator.solver].full_batch:
         raise AttributeError(
-            "partial_fit is not available with solver='lbfgs'; use 'sgd', 'adam' "
-            "or 'rmsprop'."
+            f"partial_fit is not available with solver={estimator.solver!r}; use "
+            f"one of {MINIBATCH_SOLVERS}."
         )
     return True
 
@@ -295,7 +296,8 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         ``validation``, a ``validation_fraction`` of ``data`` is held out (by
         class when ``stratify``).
         """
-        if settings.network["solver"] != "lbfgs":  # L-BFGS ignores early stopping
+        full_batch = SOLVERS[settings.network["solver"]].full_batch
+        if not full_batch:  # a full-batch solver ignores early stopping
             data, validation = hold_out(
                 data, validation, settings.training, settings.random_state, stratify
             )
@@ -307,7 +309,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         if continuing:  # models saved by 0.1.0 did not count samples seen
             t = self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
         max_epochs = 1 if incremental else settings.training.max_iter
-        if settings.network["solver"] == "lbfgs":
+        if full_batch:
             max_epochs = None  # iterations: as many as L-BFGS takes
         tasks = epoch_tasks(
             self,

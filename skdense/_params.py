@@ -19,6 +19,7 @@ from ._constraints import constraints_of as _constraints_of
 from ._training import TrainingSettings
 from .backends import BACKENDS, NetworkSpec
 from .backends._ops import LOSSES
+from .backends._optimizers import KERAS_SOLVERS
 from .backends._spec import SETTINGS as NETWORK_SETTINGS
 
 
@@ -95,10 +96,10 @@ def check_params(estimator):
     own_settings = type(estimator)._own_settings
     for name, constraints in parameters(own_settings).items():
         check_value(owner, name, params[name], constraints)
-    if params["backend"] == "keras" and params["solver"] == "lbfgs":
+    if params["backend"] == "keras" and params["solver"] not in KERAS_SOLVERS:
         raise ValueError(
-            f"{owner}: solver='lbfgs' is not available with backend='keras'; "
-            "use 'adam', 'sgd' or 'rmsprop', or backend='numpy'."
+            f"{owner}: solver={params['solver']!r} is not available with "
+            f"backend='keras'; use one of {KERAS_SOLVERS}, or backend='numpy'."
         )
     return FitSettings(
         network={name: params[name] for name in NETWORK_SETTINGS},

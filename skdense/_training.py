@@ -20,6 +20,7 @@ from ._constraints import Boolean, Interval, Options, Satisfies, setting
 from ._data import split_validation
 from ._progress import EpochProgress
 from ._warnings import warn_user
+from .backends._optimizers import SOLVERS
 
 _Integral, _Real = numbers.Integral, numbers.Real
 
@@ -242,23 +243,19 @@ def train(
     tasks=None,
     label="DenseClassifier",
 ):
-    """Train ``network`` on ``data``, extending ``history``; return every
-    fitted figure of the run (see :func:`fitted_figures`).
+    """Train ``network``, extending ``history``; return :func:`fitted_figures`.
 
     ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples
-    (``validation`` may be None; see :func:`hold_out`). A "lbfgs" network is
-    trained by full-batch L-BFGS; every other one by minibatch epochs, one
-    epoch when ``incremental`` (``partial_fit``). ``score_validation(network,
-    X, Y)`` gives the figure of a ``scoring`` scorer, recorded under
-    :func:`scoring_key`. ``tasks`` (see :mod:`skdense._callbacks`) hears of
-    each epoch or L-BFGS iteration, and may stop the run. ``t`` is the number
-    of samples seen before this run (the invscaling schedule continues from
-    it), ``n_iter_before`` the iterations ``n_iter_`` counts on from.
-    ``label`` names the progress bar (the estimator's class). The first
-    Ctrl-C stops the run after the current batch, with a warning.
+    (``validation`` may be None; see :func:`hold_out`). A full-batch solver
+    runs L-BFGS; the others minibatch epochs (one when ``incremental``).
+    ``score_validation(network, X, Y)`` gives a ``scoring`` scorer's figure.
+    ``tasks`` (:mod:`skdense._callbacks`) hears of each epoch and may stop
+    the run. ``t`` counts the samples seen before, ``n_iter_before`` the
+    iterations ``n_iter_`` goes on from; ``label`` names the progress bar.
+    The first Ctrl-C stops the run after the current batch, with a warning.
     """
     with stop_on_interrupt() as stop:
-        if network.spec.solver == "lbfgs":
+        if SOLVERS[network.spec.solver].full_batch:
             n_iter, warning = _run_lbfgs(network, data, history, settings, stop, tasks)
         else:
             n_iter, warning, t = _run_minibatch(
@@ -281,7 +278,8 @@ def train(
     watched = (
         settings.early_stopping
         and validation is not None
-        and network.spec.solver != "lbfgs"  # L-BFGS ignores early stopping
+        # A full-batch solver (L-BFGS) ignores early stopping.
+        and not SOLVERS[network.spec.solver].full_batch
     )
     return fitted_figures(
         history,

@@ -250,14 +250,8 @@ def compare(
     >>> all(0.8 < row["test_accuracy"] <= 1 for row in rows)
     True
     """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset={dataset!r} is invalid; expected one of {DATASETS}.")
+    models = _checked_models(dataset, models)
     task = task_of(dataset)
-    models = list(default_models(dataset) if models is None else models)
-    for name in models:
-        if name not in MODELS:
-            raise ValueError(f"model {name!r} is unknown; expected one of {MODELS}.")
-        make_model(name, 1, task=task)  # refuses another task's baseline
     X, X_test, y, y_test, scaled = load_dataset(
         dataset, data_home, n_samples, random_state
     )
@@ -274,22 +268,43 @@ def compare(
         model = make_model(name, epochs, random_state, task)
         if not scaled:
             model = make_pipeline(StandardScaler(), model)
-        log(f"[{step}/{len(models)}] {name}: cross-validating...")
+        prefix = f"[{step}/{len(models)}] {name}:"
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs on purpose
-            scores = cross_validate(
-                model, X, y, cv=folds, n_jobs=n_jobs, scoring=scorers
-            )
-            log(f"[{step}/{len(models)}] {name}: refitting on all training data...")
-            if name in ("numpy", "keras"):
-                histories[name] = _refit_with_curves(model, X, y, X_test, y_test)
-            else:
-                model.fit(X, y)
+        scores, history = _cross_validate_and_refit(
+            name, model, (X, y, X_test, y_test), folds, n_jobs, scorers, prefix, log
+        )
+        if history is not None:
+            histories[name] = history
         rows.append(_row(name, scores, scorers, model, X_test, y_test, dataset, task))
-        seconds = time.perf_counter() - start
-        log(f"[{step}/{len(models)}] {name}: done in {seconds:.1f} s")
+        log(f"{prefix} done in {time.perf_counter() - start:.1f} s")
     return rows, histories
+
+
+def _checked_models(dataset, models):
+    """The models to compare on ``dataset`` (its defaults for None), checked."""
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset={dataset!r} is invalid; expected one of {DATASETS}.")
+    models = list(default_models(dataset) if models is None else models)
+    for name in models:
+        if name not in MODELS:
+            raise ValueError(f"model {name!r} is unknown; expected one of {MODELS}.")
+        make_model(name, 1, task=task_of(dataset))  # refuses another task's baseline
+    return models
+
+
+def _cross_validate_and_refit(name, model, data, folds, n_jobs, scorers, prefix, log):
+    """Cross-validate ``model``, then refit it on all the training data; its
+    scores, and a dense model's history (validated on the test set)."""
+    X, y, X_test, y_test = data
+    log(f"{prefix} cross-validating...")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs on purpose
+        scores = cross_validate(model, X, y, cv=folds, n_jobs=n_jobs, scoring=scorers)
+        log(f"{prefix} refitting on all training data...")
+        if name in ("numpy", "keras"):
+            return scores, _refit_with_curves(model, X, y, X_test, y_test)
+        model.fit(X, y)
+    return scores, None
 
 
 def _row(name, scores, scorers, model, X_test, y_test, dataset, task):

@@ -14,6 +14,7 @@ from typing import Any
 
 from .backends import NetworkSpec
 from .backends._keras import build_model as _build_model
+from .backends._optimizers import SOLVERS
 from .backends._spec import SETTINGS
 
 # input_scale is applied to the data before it reaches the model, not in it.
@@ -73,23 +74,31 @@ def build_model(
     """
     if meta is not None:
         n_features, n_classes = meta["n_features_in_"], meta["n_classes_"]
-    if n_features is None or n_classes is None:
-        raise ValueError("build_model needs meta, or n_features and n_classes.")
     random_state = settings.pop("random_state", None)
-    unknown = set(settings) - set(MODEL_SETTINGS)
-    if unknown:
-        raise TypeError(f"build_model got unknown settings {sorted(unknown)}.")
-    n_classes = int(n_classes)
-    output = (1, "logistic") if n_classes == 2 else (n_classes, "softmax")
-    spec = NetworkSpec(int(n_features), *output, **settings)
-    if spec.solver == "lbfgs":
-        raise ValueError("build_model: solver='lbfgs' is not available in Keras.")
+    spec = _spec(n_features, n_classes, settings)
     return _build_model(
         spec,
         random_state=random_state,
         penalty_scale=1.0 / batch_size,
         sparse_targets=True,
     )
+
+
+def _spec(n_features, n_classes, settings):
+    """The classifier network's spec, its settings checked."""
+    if n_features is None or n_classes is None:
+        raise ValueError("build_model needs meta, or n_features and n_classes.")
+    unknown = set(settings) - set(MODEL_SETTINGS)
+    if unknown:
+        raise TypeError(f"build_model got unknown settings {sorted(unknown)}.")
+    n_classes = int(n_classes)
+    output = (1, "logistic") if n_classes == 2 else (n_classes, "softmax")
+    spec = NetworkSpec(int(n_features), *output, **settings)
+    if SOLVERS[spec.solver].keras is None:
+        raise ValueError(
+            f"build_model: solver={spec.solver!r} is not available in Keras."
+        )
+    return spec
 
 
 # The signature lists every setting by name, as the spec declares it: scikeras

@@ -71,23 +71,8 @@ def plot_learning_curves(
     score = "r2" if any("val_r2" in h for h in sources.values()) else "accuracy"
     for metric, ax in zip(("loss", score), axes, strict=True):
         for name, history in sources.items():
-            if not isinstance(history, Mapping):
-                continue
-            label = f"{name} " if name else ""
-            color = None
-            if metric in history:
-                epochs = range(1, len(history[metric]) + 1)
-                (line,) = ax.plot(epochs, history[metric], label=f"{label}train")
-                color = line.get_color()
-            if f"val_{metric}" in history:
-                values = history[f"val_{metric}"]
-                ax.plot(
-                    range(1, len(values) + 1),
-                    values,
-                    linestyle="--",
-                    color=color,
-                    label=f"{label}validation",
-                )
+            if isinstance(history, Mapping):
+                _plot_curves(ax, metric, history, f"{name} " if name else "")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
@@ -99,3 +84,21 @@ def plot_learning_curves(
 
 
 __all__ = ["plot_learning_curves"]
+
+
+def _plot_curves(ax, metric, history, label):
+    """One history's training (solid) and validation (dashed) curves of ``metric``."""
+    color = None
+    if metric in history:
+        epochs = range(1, len(history[metric]) + 1)
+        (line,) = ax.plot(epochs, history[metric], label=f"{label}train")
+        color = line.get_color()
+    if f"val_{metric}" in history:
+        values = history[f"val_{metric}"]
+        ax.plot(
+            range(1, len(values) + 1),
+            values,
+            linestyle="--",
+            color=color,
+            label=f"{label}validation",
+        )

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._ops import ACTIVATIONS, LOSSES
-from ._optimizers import SOLVERS
+from ._optimizers import KERAS_SOLVERS, SOLVERS
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import NetworkSpec
 
@@ -116,12 +116,9 @@ def _optimizer(keras, spec):
     if solver.keras is None:
         raise ValueError(
             f"solver={spec.solver!r} is not available with backend='keras'; use "
-            f"{_KERAS_SOLVERS} (or backend='numpy' for {spec.solver!r})."
+            f"one of {KERAS_SOLVERS} (or backend='numpy' for {spec.solver!r})."
         )
     return solver.keras(keras, spec.learning_rate_init, **solver.arguments(spec))
-
-
-_KERAS_SOLVERS = ", ".join(repr(name) for name, row in SOLVERS.items() if row.keras)
 
 
 def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=False):

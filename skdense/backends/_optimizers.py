@@ -149,6 +149,12 @@ class Solver:
     keras: Callable | None
     settings: dict = field(default_factory=dict)
 
+    @property
+    def full_batch(self):
+        """Whether the solver trains on the whole data at once (no epochs of
+        minibatches, no ``partial_fit``, no early stopping)."""
+        return self.numpy is None
+
     def arguments(self, spec):
         """The optimizer's arguments, from ``spec``."""
         return {arg: getattr(spec, name) for name, arg in self.settings.items()}
@@ -206,3 +212,7 @@ def optimizer_settings(optimizer):
     )
     settings = {key: getattr(optimizer, arg) for key, arg in solver.settings.items()}
     return {"solver": name, "learning_rate_init": optimizer.learning_rate, **settings}
+
+
+MINIBATCH_SOLVERS = tuple(name for name, row in SOLVERS.items() if not row.full_batch)
+KERAS_SOLVERS = tuple(name for name, row in SOLVERS.items() if row.keras is not None)

@@ -136,18 +136,7 @@ def load_fashion_mnist(
         )
     parts = ("train", "test") if subset == "all" else (subset,)
     names = [name for part in parts for name in FILES[part]]
-    folder = _locate(names, data_home, download)
-    images, target = [], []
-    for part in parts:
-        image_file, label_file = (folder / name for name in FILES[part])
-        images.append(read_idx(image_file))
-        target.append(read_idx(label_file).astype(np.int64))
-    images, target = np.concatenate(images), np.concatenate(target)
-    if images.shape[1:] != (28, 28) or len(images) != len(target):
-        raise ValueError(
-            f"{folder} does not hold Fashion-MNIST: images {images.shape}, "
-            f"labels {target.shape}."
-        )
+    images, target = _read_parts(_locate(names, data_home, download), parts)
     data = images.reshape(len(images), -1) if flatten else images
     if scale:
         data = data.astype(dtype)
@@ -161,3 +150,20 @@ def load_fashion_mnist(
         target_names=np.array(CLASS_NAMES),
         DESCR=DESCR,
     )
+
+
+def _read_parts(folder, parts):
+    """The images and labels of ``parts`` ("train", "test") in ``folder``,
+    checked to be Fashion-MNIST's."""
+    images, target = [], []
+    for part in parts:
+        image_file, label_file = (folder / name for name in FILES[part])
+        images.append(read_idx(image_file))
+        target.append(read_idx(label_file).astype(np.int64))
+    images, target = np.concatenate(images), np.concatenate(target)
+    if images.shape[1:] != (28, 28) or len(images) != len(target):
+        raise ValueError(
+            f"{folder} does not hold Fashion-MNIST: images {images.shape}, "
+            f"labels {target.shape}."
+        )
+    return images, target
