@@ -389,11 +389,29 @@ def test_an_integer_momentum_is_accepted(iris):
     assert clf.network_.model.optimizer.momentum == 0.0
 
 
+def _steps_agree(spec, Y, epochs=1):
+    """From the same weights, ``epochs`` epochs of both engines end on the
+    same weights; returns both engines' last epoch losses."""
+    X = np.random.default_rng(1).normal(size=(len(Y), spec.n_features))
+    X = X.astype(np.float32)
+    numpy_net = make_network("numpy", spec, random_state=0)
+    keras_net = make_network("keras", spec, random_state=0)
+    keras_net.set_weights(numpy_net.get_weights())
+    for _ in range(epochs):
+        numpy_loss, _ = numpy_net.train_epoch(X, Y, batch_size=16, shuffle=False)
+        keras_loss, _ = keras_net.train_epoch(X, Y, batch_size=16, shuffle=False)
+    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    return numpy_loss, keras_loss
+
+
+def _one_hot(n=64, k=3):
+    return np.eye(k, dtype=np.float32)[np.random.default_rng(0).integers(0, k, n)]
+
+
+# The tables' rows, each against Keras: a new row is tested without a new test.
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_both_engines_take_the_same_steps_with_every_activation(activation):
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 5)).astype(np.float32)
-    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
     spec = NetworkSpec(
         5,
         3,
@@ -403,46 +421,28 @@ def test_both_engines_take_the_same_steps_with_every_activation(activation):
         solver="sgd",
         learning_rate_init=0.05,
     )
-    numpy_net = make_network("numpy", spec, random_state=0)
-    keras_net = make_network("keras", spec, random_state=0)
-    keras_net.set_weights(numpy_net.get_weights())
-    numpy_net.train_epoch(X, Y, batch_size=16, shuffle=False)
-    keras_net.train_epoch(X, Y, batch_size=16, shuffle=False)
-    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
-        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    _steps_agree(spec, _one_hot())
 
 
 @pytest.mark.parametrize("loss", LOSSES)
 def test_both_engines_take_the_same_steps_with_every_loss(loss):
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 5)).astype(np.float32)
-    Y = loss_targets(rng, loss, 64).astype(np.float32)
-    row = LOSSES[loss]
+    Y = loss_targets(np.random.default_rng(0), loss, 64).astype(np.float32)
     spec = NetworkSpec(
         5,
         3,
-        row.out_activation,
+        LOSSES[loss].out_activation,
         loss=loss,
         hidden_layer_sizes=(6,),
         solver="sgd",
         learning_rate_init=0.05,
     )
-    numpy_net = make_network("numpy", spec, random_state=0)
-    keras_net = make_network("keras", spec, random_state=0)
-    keras_net.set_weights(numpy_net.get_weights())
-    numpy_loss, _ = numpy_net.train_epoch(X, Y, batch_size=16, shuffle=False)
-    keras_loss, _ = keras_net.train_epoch(X, Y, batch_size=16, shuffle=False)
-    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
-        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    numpy_loss, keras_loss = _steps_agree(spec, Y)
     assert keras_loss == pytest.approx(numpy_loss, rel=1e-3)
 
 
 @pytest.mark.parametrize("solver", [name for name, row in SOLVERS.items() if row.keras])
 def test_both_engines_take_the_same_steps_with_every_solver(solver):
     """Each solver row's NumPy class and Keras factory, from the same spec."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 5)).astype(np.float32)
-    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
     spec = NetworkSpec(
         5,
         3,
@@ -452,11 +452,4 @@ def test_both_engines_take_the_same_steps_with_every_solver(solver):
         learning_rate_init=0.05,
         epsilon=1e-7,
     )
-    numpy_net = make_network("numpy", spec, random_state=0)
-    keras_net = make_network("keras", spec, random_state=0)
-    keras_net.set_weights(numpy_net.get_weights())
-    for _ in range(2):
-        numpy_net.train_epoch(X, Y, batch_size=16, shuffle=False)
-        keras_net.train_epoch(X, Y, batch_size=16, shuffle=False)
-    for a, b in zip(numpy_net.get_weights(), keras_net.get_weights(), strict=True):
-        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    _steps_agree(spec, _one_hot(), epochs=2)

@@ -106,13 +106,19 @@ def test_poisson_loss_fits_counts_with_positive_predictions():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 3))
     y = rng.poisson(np.exp(0.8 * X[:, 0] - 0.5 * X[:, 1]))
-    reg = DenseRegressor(
-        "poisson",
-        hidden_layer_sizes=(8,),
-        solver="lbfgs",
-        dtype=np.float64,
-        random_state=0,
-    ).fit(X, y)
+    # Whether L-BFGS converges within max_iter depends on SciPy's version: the
+    # claim here is the fit, not its convergence.
+    reg = fit_quietly(
+        DenseRegressor(
+            "poisson",
+            hidden_layer_sizes=(8,),
+            solver="lbfgs",
+            dtype=np.float64,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
     assert reg.out_activation_ == "exp"
     predictions = reg.predict(X)
     assert np.all(predictions > 0)
