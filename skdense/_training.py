@@ -478,18 +478,20 @@ class EpochLoop:
             loss, accuracy = network.train_epoch(
                 X, Y, sample_weight, self.batch_size, self.settings.shuffle, self.stop
             )
+            record = {"loss": loss, "learning_rate": float(rate)}
+            if accuracy is not None:
+                record[network.spec.score_name] = accuracy
+            if self.validation is not None and np.isfinite(loss):
+                record.update(self.validation_figures())
         # A step can overflow the optimizer's state (adam's squared
-        # gradients, say) and leave NaN weights after a finite loss.
-        if not (np.isfinite(loss) and _all_finite(network.get_weights())):
+        # gradients, say) and leave NaN weights after a finite loss; or the
+        # weights overflow on the validation set.
+        finite = np.isfinite(loss) and np.isfinite(record.get("val_loss", 0.0))
+        if not (finite and _all_finite(network.get_weights())):
             network.set_weights(before)
             best_kept = self.monitor.best_weights is not None
-            _warn_divergence(epoch, loss, network, best_kept)
+            _warn_divergence(epoch, record.get("val_loss", loss), network, best_kept)
             return None
-        record = {"loss": loss, "learning_rate": float(rate)}
-        if accuracy is not None:
-            record[network.spec.score_name] = accuracy
-        if self.validation is not None:
-            record.update(self.validation_figures())
         return record
 
     def validation_figures(self):

@@ -3,6 +3,7 @@
 import pickle
 import warnings
 
+import numpy as np
 import pytest
 from conftest import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
@@ -169,3 +170,32 @@ def test_the_progress_bar_names_the_estimator(estimator, blobs, capsys):
     fit_quietly(estimator(hidden_layer_sizes=(4,), max_iter=2, verbose=1), X, y)
     err = capsys.readouterr().err
     assert err.lstrip("\r").startswith(estimator.__name__ + ":"), err[:80]
+
+
+def test_a_validation_pass_that_overflows_is_a_divergence(blobs):
+    # At a rate climbing to 20, the training loss stays finite one epoch
+    # longer than the validation loss: that epoch is a divergence too, with
+    # one warning and no NumPy overflow warning, and no NaN in history_.
+    X, y = blobs
+    clf = DenseClassifier(
+        (16,),
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.0,
+        learning_rate="cosine",
+        warmup_epochs=30,
+        learning_rate_init=20.0,
+        max_iter=30,
+        early_stopping=True,
+        scoring="loss",
+        n_iter_no_change=100,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X[::2], y[::2], validation_data=(X[1::2], y[1::2]))
+    assert [str(w.message)[:17] for w in caught] == ["Training diverged"]
+    assert all(np.isfinite(values).all() for values in clf.history_.values())
+    val_loss = clf.history_["val_loss"]
+    restored = log_loss(y[1::2], clf.predict_proba(X[1::2]))
+    assert restored == pytest.approx(min(val_loss), rel=1e-5)
