@@ -15,9 +15,10 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ._callbacks import CallbackSupportMixin, epoch_tasks
 from ._data import INTEGER_DTYPES, as_rows
+from ._epochs import scoring_key
 from ._params import check_params
 from ._persistence import restored_state, state_to_save
-from ._training import hold_out, scoring_key, train
+from ._training import hold_out, train
 from .backends import make_network
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
 from .backends._shared import forward_hidden

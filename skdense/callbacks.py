@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._epochs import validation_score
 from ._persistence import save
-from ._training import validation_score
 
 
 class Checkpoint:
