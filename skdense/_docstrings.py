@@ -36,7 +36,7 @@ NETWORK_PARAMETERS = """\
         after ``warmup_epochs`` of linear warm-up. ``history_["learning_rate"]``
         records each epoch's rate.
     learning_rate_init : float, default=0.001
-        Initial learning rate (step size) of sgd, adam and rmsprop.
+        Initial learning rate (step size) of the minibatch solvers.
     warmup_epochs : int, default=0
         Epochs over which the "cosine" schedule rises linearly from
         ``learning_rate_init / warmup_epochs`` to ``learning_rate_init``.

@@ -134,24 +134,30 @@ def test_t_counts_epochs_of_fit_and_continues_under_warm_start(blobs):
     assert split.t_ == 2 * (len(X) - 12)  # the validation tenth is not trained on
 
 
-def test_a_diverging_fit_with_early_stopping_keeps_the_best_epoch(blobs):
-    # The rate climbs (a 30-epoch warm-up to 25) until the loss overflows: the
-    # validation loss is best early on, then grows until the fit diverges.
-    X, y = blobs
-    clf = DenseClassifier(
+def _warming_up_to(rate):
+    """Plain sgd whose rate climbs over 30 epochs to ``rate``, watching the
+    validation loss without stopping early: high rates make it diverge."""
+    return DenseClassifier(
         (16,),
         solver="sgd",
         momentum=0.0,
         alpha=0.0,
         learning_rate="cosine",
         warmup_epochs=30,
-        learning_rate_init=25.0,
+        learning_rate_init=rate,
         max_iter=30,
         early_stopping=True,
         scoring="loss",
         n_iter_no_change=100,
         random_state=0,
     )
+
+
+def test_a_diverging_fit_with_early_stopping_keeps_the_best_epoch(blobs):
+    # The rate climbs (a 30-epoch warm-up to 25) until the loss overflows: the
+    # validation loss is best early on, then grows until the fit diverges.
+    X, y = blobs
+    clf = _warming_up_to(25.0)
     with pytest.warns(RuntimeWarning, match="Training diverged"):
         clf.fit(X[::2], y[::2], validation_data=(X[1::2], y[1::2]))
     val_loss = clf.history_["val_loss"]
@@ -177,20 +183,7 @@ def test_a_validation_pass_that_overflows_is_a_divergence(blobs):
     # longer than the validation loss: that epoch is a divergence too, with
     # one warning and no NumPy overflow warning, and no NaN in history_.
     X, y = blobs
-    clf = DenseClassifier(
-        (16,),
-        solver="sgd",
-        momentum=0.0,
-        alpha=0.0,
-        learning_rate="cosine",
-        warmup_epochs=30,
-        learning_rate_init=20.0,
-        max_iter=30,
-        early_stopping=True,
-        scoring="loss",
-        n_iter_no_change=100,
-        random_state=0,
-    )
+    clf = _warming_up_to(20.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         clf.fit(X[::2], y[::2], validation_data=(X[1::2], y[1::2]))

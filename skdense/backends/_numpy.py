@@ -2,9 +2,10 @@
 
 ``MinibatchNetwork`` (one sigmoid output, logistic loss) and
 ``MultiClassNetwork`` (softmax output, cross-entropy) generalise the book's
-networks of the same names to any number of hidden layers, four activations,
-three optimizers, L1/L2 penalties and dropout; ``RegressionNetwork`` has
-identity outputs (squared error) or exponential ones (Poisson deviance).
+networks of the same names to any number of hidden layers, every activation
+of ``ACTIVATIONS``, every minibatch solver of ``SOLVERS``, L1/L2 penalties and
+dropout; ``RegressionNetwork`` has identity outputs (squared error or Huber)
+or exponential ones (Poisson deviance).
 
 The objective of one batch of ``m`` samples with weights ``s_i`` is::
 
