@@ -1,21 +1,36 @@
-"""skdense's NumPy engine against scikit-learn's MLPClassifier, one run.
+"""skdense's engines against the matmul floor and the peers, one run.
 
-Trains the same architecture, batch size and dtype (float32) with both on a
-48k/12k stratified split of Fashion-MNIST's training images, and prints the
-median epoch time over repeats, the ratio, validation accuracy, and the
-matrix-multiply floor: the time the forward and backward GEMMs of one epoch
-take alone, measured here in the same run. Then checks the book figures:
-book-like settings on Fashion-MNIST and the binary engine on breast cancer.
+For each network below, trains on Fashion-MNIST's 60,000 training images
+(float32, [0, 1]) one epoch at a time with every contender, taken in turn
+(round-robin), so that a change of load on a shared machine hits all alike,
+and prints the median epoch time and its ratios:
+
+- the floor: the forward and backward matrix products of one epoch alone (the
+  GEMMs of the same shapes that any implementation must do, nothing else);
+- skdense's NumPy engine, with the compiled kernels (Numba) and on the plain
+  NumPy path;
+- scikit-learn's MLPClassifier (``partial_fit``, one epoch a call, as skdense);
+- a plain PyTorch loop and skorch, when ``torch`` / ``skorch`` are importable;
+- skdense's Keras engine and the same network in plain Keras, when Keras is.
+
+Every contender trains the same shapes, batch size, solver and penalty (L2
+``alpha=1e-4``), from its own initial weights. After the timed rounds it
+prints each one's test accuracy, as a check that all of them really trained.
+Then checks the book figures: book-like settings on Fashion-MNIST and the
+binary engine on breast cancer.
 
 Usage::
 
     SKDENSE_DATA=../shared/data/fashion-mnist python benchmarks/bench_numpy_engine.py
-    python benchmarks/bench_numpy_engine.py --quick    # fewer repeats
+    python benchmarks/bench_numpy_engine.py --rounds 3 --no-keras    # quicker
 """
 
 import argparse
+import importlib.util
+import os
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer
@@ -25,111 +40,278 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier
+from skdense.backends import numba_installed, use_kernels
 from skdense.datasets import load_fashion_mnist
 from skdense.presets import BOOK_BINARY, BOOK_MULTICLASS
 
-SETTINGS = [
-    # name, shared parameters, epochs
-    (
-        "784-100-10 logistic sgd b32",
-        dict(
-            hidden_layer_sizes=(100,),
-            activation="logistic",
-            solver="sgd",
-            learning_rate_init=0.1,
-            batch_size=32,
-        ),
-        5,
-    ),
-    (
-        "784-512-10 relu adam b128",
-        dict(
-            hidden_layer_sizes=(512,),
-            activation="relu",
-            solver="adam",
-            learning_rate_init=0.001,
-            batch_size=128,
-        ),
-        5,
-    ),
-    (
-        "784-100-10 logistic sgd b256",
-        dict(
-            hidden_layer_sizes=(100,),
-            activation="logistic",
-            solver="sgd",
-            learning_rate_init=0.1,
-            batch_size=256,
-        ),
-        5,
-    ),
+ALPHA = 1e-4  # MLPClassifier's default L2 penalty, for every contender
+N_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    hidden: tuple
+    activation: str
+    solver: str
+    learning_rate: float
+    batch_size: int
+
+    def estimator_params(self):
+        return dict(
+            hidden_layer_sizes=self.hidden,
+            activation=self.activation,
+            solver=self.solver,
+            learning_rate_init=self.learning_rate,
+            batch_size=self.batch_size,
+            alpha=ALPHA,
+        )
+
+
+NETWORKS = [
+    Network("784-100-10 logistic sgd b32", (100,), "logistic", "sgd", 0.1, 32),
+    Network("784-100-10 relu adam b200", (100,), "relu", "adam", 1e-3, 200),
+    Network("784-512-10 relu adam b256", (512,), "relu", "adam", 1e-3, 256),
+    Network("784-512-256-10 relu adam b256", (512, 256), "relu", "adam", 1e-3, 256),
 ]
 
 
-def gemm_floor(n_samples, n_features, hidden, n_classes, batch_size, repeats):
-    """Median time of one epoch of the forward + backward GEMMs alone."""
-    rng = np.random.default_rng(0)
-    x = rng.random((batch_size, n_features), dtype=np.float32)
-    w1 = rng.random((n_features, hidden), dtype=np.float32)
-    w2 = rng.random((hidden, n_classes), dtype=np.float32)
-    h, d1 = (
-        np.empty((batch_size, hidden), np.float32),
-        np.empty((batch_size, hidden), np.float32),
-    )
-    z2 = np.empty((batch_size, n_classes), np.float32)
-    g1, g2 = np.empty_like(w1), np.empty_like(w2)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n_samples // batch_size):
-            np.matmul(x, w1, out=h)
-            np.matmul(h, w2, out=z2)
-            np.matmul(h.T, z2, out=g2)
-            np.matmul(z2, w2.T, out=d1)
-            np.matmul(x.T, d1, out=g1)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+class Floor:
+    """The forward and backward GEMMs of one epoch, in float32, nothing else."""
+
+    label = "floor (GEMMs alone)"
+
+    def __init__(self, net, X, y):
+        rng = np.random.default_rng(0)
+        sizes = [X.shape[1], *net.hidden, N_CLASSES]
+        self.n_batches = X.shape[0] // net.batch_size
+        self.x = rng.random((net.batch_size, sizes[0]), dtype=np.float32)
+        self.w = [rng.random(s, dtype=np.float32) for s in zip(sizes[:-1], sizes[1:])]
+        self.a = [np.empty((net.batch_size, n), np.float32) for n in sizes[1:]]
+        self.g = [np.empty_like(w) for w in self.w]
+
+    def epoch(self):
+        x, w, a, g = self.x, self.w, self.a, self.g
+        for _ in range(self.n_batches):
+            inputs = [x]
+            for i in range(len(w)):
+                np.matmul(inputs[-1], w[i], out=a[i])
+                inputs.append(a[i])
+            for i in range(len(w) - 1, -1, -1):
+                np.matmul(inputs[i].T, a[i], out=g[i])
+                if i > 0:
+                    np.matmul(a[i], w[i].T, out=a[i - 1])
+
+    def score(self, X, y):
+        return None
 
 
-def epoch_time(estimator, params, data, epochs, repeats):
-    """Median over fits (seeds 0, 1, ...) of fit time / epochs; mean accuracy."""
-    X, y, X_val, y_val = data
-    times, accuracies = [], []
-    for seed in range(repeats):
-        clf = estimator(max_iter=epochs, random_state=seed, **params)
-        start = time.perf_counter()
+class Incremental:
+    """An estimator trained one epoch per ``partial_fit`` call."""
+
+    def __init__(self, label, estimator, X, y, kernels=None):
+        self.label, self.estimator, self.X, self.y = label, estimator, X, y
+        self.kernels = kernels
+        self.classes = np.unique(y)
+
+    def epoch(self):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            clf.fit(X, y)
-        times.append((time.perf_counter() - start) / epochs)
-        accuracies.append(clf.score(X_val, y_val))
-    return float(np.median(times)), float(np.mean(accuracies))
+            if self.kernels is None:
+                self.estimator.partial_fit(self.X, self.y, classes=self.classes)
+            else:
+                with use_kernels(self.kernels):
+                    self.estimator.partial_fit(self.X, self.y, classes=self.classes)
+
+    def score(self, X, y):
+        return self.estimator.score(X, y)
 
 
-def speed_table(data, repeats):
-    print(
-        "| setting | MLPClassifier s/epoch | skdense s/epoch | ratio "
-        "| GEMM floor s/epoch | skdense / floor | MLP val acc | skdense val acc |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    n_samples, n_features = data[0].shape
-    for name, params, epochs in SETTINGS:
-        params = dict(tol=0.0, n_iter_no_change=10**6, **params)
-        mlp_t, mlp_acc = epoch_time(MLPClassifier, params, data, epochs, repeats)
-        sk_t, sk_acc = epoch_time(DenseClassifier, params, data, epochs, repeats)
-        floor = gemm_floor(
-            n_samples,
-            n_features,
-            params["hidden_layer_sizes"][0],
-            10,
-            params["batch_size"],
-            repeats,
+def skdense_contenders(net, X, y):
+    params = dict(net.estimator_params(), random_state=0)
+    kernels = ["numba", "numpy"] if numba_installed() else ["numpy"]
+    return [
+        Incremental(
+            f"skdense NumPy engine ({name} kernels)",
+            DenseClassifier(**params),
+            X,
+            y,
+            kernels=name,
         )
+        for name in kernels
+    ]
+
+
+def mlp_contender(net, X, y):
+    return Incremental("MLPClassifier", MLPClassifier(**net.estimator_params()), X, y)
+
+
+def _torch_module(net, n_features):
+    import torch
+
+    activation = {"relu": torch.nn.ReLU, "logistic": torch.nn.Sigmoid}[net.activation]
+    layers, width = [], n_features
+    for units in net.hidden:
+        layers += [torch.nn.Linear(width, units), activation()]
+        width = units
+    return torch.nn.Sequential(*layers, torch.nn.Linear(width, N_CLASSES))
+
+
+def _torch_optimizer(net, parameters):
+    import torch
+
+    # alpha / batch: MLPClassifier's penalty gradient (alpha * W / batch size).
+    decay = ALPHA / net.batch_size
+    if net.solver == "sgd":
+        return torch.optim.SGD(
+            parameters, net.learning_rate, 0.9, nesterov=True, weight_decay=decay
+        )
+    return torch.optim.Adam(parameters, net.learning_rate, weight_decay=decay)
+
+
+class PlainTorch:
+    """The loop a PyTorch user writes: shuffle, slice, forward, backward, step."""
+
+    label = "plain PyTorch loop"
+
+    def __init__(self, net, X, y):
+        import torch
+
+        torch.manual_seed(0)
+        torch.set_num_threads(os.cpu_count())
+        self.torch, self.batch_size = torch, net.batch_size
+        self.X, self.y = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+        self.model = _torch_module(net, X.shape[1])
+        self.optimizer = _torch_optimizer(net, self.model.parameters())
+
+    def epoch(self):
+        torch, model, optimizer = self.torch, self.model, self.optimizer
+        order = torch.randperm(len(self.X))
+        for start in range(0, len(self.X), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            optimizer.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(model(self.X[rows]), self.y[rows])
+            loss.backward()
+            optimizer.step()
+
+    def score(self, X, y):
+        with self.torch.no_grad():
+            logits = self.model(self.torch.from_numpy(X))
+        return float((logits.argmax(1).numpy() == y).mean())
+
+
+def skorch_contender(net, X, y):
+    import torch
+    from skorch import NeuralNetClassifier
+
+    torch.manual_seed(0)
+    decay = ALPHA / net.batch_size
+    model = NeuralNetClassifier(
+        _torch_module(net, X.shape[1]),
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.SGD if net.solver == "sgd" else torch.optim.Adam,
+        lr=net.learning_rate,
+        batch_size=net.batch_size,
+        max_epochs=1,
+        train_split=None,
+        iterator_train__shuffle=True,
+        verbose=0,
+        optimizer__weight_decay=decay,
+        **(
+            dict(optimizer__momentum=0.9, optimizer__nesterov=True)
+            if net.solver == "sgd"
+            else {}
+        ),
+    )
+    return Incremental("skorch", model, X, y.astype(np.int64))
+
+
+class PlainKeras:
+    """The same network in plain Keras: Sequential, compile, fit one epoch."""
+
+    label = "plain Keras"
+
+    def __init__(self, net, X, y):
+        import keras
+
+        keras.utils.set_random_seed(0)
+        activation = {"relu": "relu", "logistic": "sigmoid"}[net.activation]
+        l2 = keras.regularizers.L2(ALPHA / (2 * net.batch_size))  # MLP's alpha
+        self.model = keras.Sequential(
+            [keras.Input((X.shape[1],))]
+            + [
+                keras.layers.Dense(units, activation, kernel_regularizer=l2)
+                for units in net.hidden
+            ]
+            + [keras.layers.Dense(N_CLASSES, "softmax", kernel_regularizer=l2)]
+        )
+        if net.solver == "sgd":
+            optimizer = keras.optimizers.SGD(net.learning_rate, 0.9, nesterov=True)
+        else:
+            optimizer = keras.optimizers.Adam(net.learning_rate)
+        self.model.compile(optimizer, "sparse_categorical_crossentropy")
+        self.X, self.y, self.batch_size = X, y, net.batch_size
+
+    def epoch(self):
+        self.model.fit(self.X, self.y, batch_size=self.batch_size, epochs=1, verbose=0)
+
+    def score(self, X, y):
+        return float((self.model.predict(X, verbose=0).argmax(1) == y).mean())
+
+
+def keras_engine_contender(net, X, y):
+    params = dict(net.estimator_params(), random_state=0, backend="keras")
+    return Incremental("skdense Keras engine", DenseClassifier(**params), X, y)
+
+
+def contenders(net, X, y, with_keras):
+    made = [Floor(net, X, y), *skdense_contenders(net, X, y), mlp_contender(net, X, y)]
+    if importlib.util.find_spec("torch"):
+        made.append(PlainTorch(net, X, y))
+        if importlib.util.find_spec("skorch"):
+            made.append(skorch_contender(net, X, y))
+    if with_keras and importlib.util.find_spec("keras"):
+        made += [keras_engine_contender(net, X, y), PlainKeras(net, X, y)]
+    return made
+
+
+def round_robin(made, rounds):
+    """Median epoch time of each contender, after one untimed warm-up epoch."""
+    times = {c.label: [] for c in made}
+    for round_ in range(rounds + 1):
+        for contender in made:
+            start = time.perf_counter()
+            contender.epoch()
+            if round_:  # the first round builds, compiles and warms up
+                times[contender.label].append(time.perf_counter() - start)
+    return {label: float(np.median(t)) for label, t in times.items()}
+
+
+def speed_table(net, data, rounds, with_keras):
+    X, y, X_test, y_test = data
+    made = contenders(net, X, y, with_keras)
+    medians = round_robin(made, rounds)
+    floor = medians[Floor.label]
+    peers = {
+        "MLPClassifier": medians.get("MLPClassifier"),
+        "PyTorch": medians.get(PlainTorch.label),
+    }
+    print(f"\n### {net.name}: median of {rounds} epochs, 60,000 images\n")
+    print("| contender | s/epoch | / floor | / MLPClassifier | / PyTorch | test acc |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for contender in made:
+        t = medians[contender.label]
+        ratios = [f"{t / p:.2f}x" if p else "-" for p in peers.values()]
+        accuracy = contender.score(X_test, y_test)
+        shown = "-" if accuracy is None else f"{accuracy:.4f}"
         print(
-            f"| {name} | {mlp_t:.3f} | {sk_t:.3f} | {sk_t / mlp_t:.2f}x | {floor:.3f} "
-            f"| {sk_t / floor:.2f}x | {mlp_acc:.4f} | {sk_acc:.4f} |",
+            f"| {contender.label} | {t:.3f} | {t / floor:.2f}x | "
+            f"{' | '.join(ratios)} | {shown} |",
             flush=True,
         )
+    keras_engine, plain = (medians.get(k) for k in ("skdense Keras engine", "plain Keras"))
+    if keras_engine and plain:
+        print(f"\nKeras engine / plain Keras: {keras_engine / plain:.2f}x")
 
 
 def book_figures(X, y, X_val, y_val):
@@ -138,7 +320,7 @@ def book_figures(X, y, X_val, y_val):
         book = DenseClassifier(**BOOK_MULTICLASS).fit(X, y)
     print(
         f"\nBook MultiClassNetwork settings (100 logistic units, N(0,1), sgd lr 0.1, "
-        f"batch 256, 40 epochs): val accuracy {book.score(X_val, y_val):.4f} "
+        f"batch 256, 40 epochs): test accuracy {book.score(X_val, y_val):.4f} "
         "(book: 0.8151; target 0.79-0.83)"
     )
 
@@ -163,25 +345,29 @@ def book_figures(X, y, X_val, y_val):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data-home",
-        default=None,
-        help="Fashion-MNIST folder (default: $SKDENSE_DATA)",
+        "--data-home", default=None, help="Fashion-MNIST folder (default: $SKDENSE_DATA)"
     )
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="one repeat")
+    parser.add_argument("--rounds", type=int, default=5, help="timed epochs each")
+    parser.add_argument("--no-keras", action="store_true", help="leave Keras out")
+    parser.add_argument("--no-book", action="store_true", help="skip the book figures")
+    parser.add_argument(
+        "--only", default=None, help="run the networks whose name contains this"
+    )
     args = parser.parse_args()
     X, y = load_fashion_mnist(args.data_home, return_X_y=True)
-    X, X_val, y, y_val = train_test_split(
-        X, y, test_size=0.2, stratify=y, random_state=42
-    )
-    repeats = 1 if args.quick else args.repeats
+    X_test, y_test = load_fashion_mnist(args.data_home, subset="test", return_X_y=True)
     print(
-        f"Fashion-MNIST: {len(X)} training / {len(X_val)} validation images, float32; "
-        f"epoch time = median over {repeats} fit(s) of fit time / epochs, "
-        "accuracy = mean over the same fits (seeds 0, 1, ...)\n"
+        f"Fashion-MNIST: {len(X)} training images, {len(X_test)} test images, "
+        f"float32; {os.cpu_count()} cores. Epochs taken round-robin; medians."
     )
-    speed_table((X, y, X_val, y_val), repeats)
-    book_figures(X, y, X_val, y_val)
+    for net in NETWORKS:
+        if args.only is None or args.only in net.name:
+            speed_table(net, (X, y, X_test, y_test), args.rounds, not args.no_keras)
+    if not args.no_book:
+        X, X_val, y, y_val = train_test_split(
+            X, y, test_size=0.2, stratify=y, random_state=42
+        )
+        book_figures(X, y, X_val, y_val)
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def test_backprop_with_dropout_masks_matches_finite_differences(activation):
     Y = _targets(rng, 3, 6)
     net = _network(3, activation=activation, dropout=0.5)
     masks = net._dropout_masks(6)
-    assert any((m == 0).any() for m in masks)  # some units really are dropped
+    assert any((mask == 0).any() for mask, _ in masks)  # some units really are dropped
 
     net._backprop(X, Y, masks=masks)
     grads = [g.copy() for g in net._coef_grads + net._intercept_grads]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skdense.backends._optimizers import SGD, Adam, RMSprop
+from skdense.backends._optimizers import SGD, Adam, AdamW, RMSprop
 
 
 def _steps(optimizer, params, grads_seq):
@@ -65,3 +65,33 @@ def test_learning_rate_is_read_at_every_step(problem):
     p = _steps(sgd, p0.copy(), grads[:1])
     sgd.learning_rate = 0.0
     np.testing.assert_array_equal(_steps(sgd, p.copy(), grads[1:]), p)
+
+
+FUSED = {
+    "sgd": lambda: SGD(50, np.float64, 0.05, momentum=0.0),
+    "momentum": lambda: SGD(50, np.float64, 0.05, 0.9, nesterov=False),
+    "nesterov": lambda: SGD(50, np.float64, 0.05, 0.9, nesterov=True),
+    "adam": lambda: Adam(50, np.float64, 0.01),
+    "adamw": lambda: AdamW(50, np.float64, 0.01, weight_decay=0.1),
+    "rmsprop": lambda: RMSprop(50, np.float64, 0.01, 0.9, 1e-7),
+}
+
+
+@pytest.mark.parametrize("name", FUSED)
+@pytest.mark.parametrize("decay, l1", [(0.0, 0.0), (0.3, 0.0), (0.0, 0.2), (0.3, 0.2)])
+def test_fused_update_is_the_penalty_then_the_update(problem, name, decay, l1):
+    """The compiled step, with the penalty's gradient on the first 30 weights
+    (the weight matrices; the rest are biases), against the NumPy path."""
+    kernels = pytest.importorskip(
+        "skdense.backends._numba_kernels",
+        reason="Numba is not installed (pip install 'skdense[fast]')",
+    )
+    p0, grads = problem
+    plain, fused = FUSED[name](), FUSED[name]()
+    expected, got = p0.copy(), p0.copy()
+    for g in grads:
+        penalised = g.copy()
+        penalised[:30] += decay * expected[:30] + l1 * np.sign(expected[:30])
+        plain.update(expected, penalised)
+        fused.fused_update(kernels, got, g.copy(), 30, decay, l1)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from ._kernels import active_kernels, numba_installed, use_kernels
 from ._numpy import (
     DenseNetwork,
     MinibatchNetwork,
@@ -61,5 +62,8 @@ __all__ = [
     "MultiClassNetwork",
     "NetworkSpec",
     "RegressionNetwork",
+    "active_kernels",
     "make_network",
+    "numba_installed",
+    "use_kernels",
 ]

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 
+from . import _kernels
 from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer, optimizer_settings
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
@@ -162,28 +163,50 @@ class DenseNetwork:
             self._buffers[n_rows] = outs, deltas, ones, pre
         return self._buffers[n_rows]
 
-    def _forward(self, X, outs, masks=None, pre=None):
+    def _dropout_buffers(self, n_rows):
+        """Per hidden layer: the mask, the dropped-out output and a scratch for
+        the uniform draws, for batches of ``n_rows``."""
+        key = ("dropout", n_rows)
+        if key not in self._buffers:
+            shapes = [(n_rows, w.shape[1]) for w in self.coefs_[:-1]]
+            self._buffers[key] = [
+                tuple(np.empty(shape, self.dtype) for _ in range(3)) for shape in shapes
+            ]
+        return self._buffers[key]
+
+    def _forward(self, X, outs, masks=None, pre=None, kernels=None):
         """Fill ``outs`` with each layer's output; the last one holds logits.
 
-        ``pre``, if given, receives each hidden layer's pre-activation. Returns
-        the list of layer inputs (X, then each hidden layer's output after
-        dropout), which backprop needs.
+        ``pre``, if given, receives each hidden layer's pre-activation.
+        ``masks`` are ``(mask, dropped)`` pairs: the output times the mask
+        goes to ``dropped``. ``kernels`` (compiled, or None) fuse the bias add
+        with the activation. Returns the list of layer inputs (X, then each
+        hidden layer's output after dropout), which backprop needs.
         """
-        activate = ACTIVATIONS[self.spec.activation].forward
-        layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
-        inputs = [X]
-        for i, (w, b, out) in enumerate(layers):
+        name = self.spec.activation
+        activate = ACTIVATIONS[name].forward
+        code = None  # the compiled bias-and-activation, if any (0: just the bias)
+        if kernels is not None:
+            code = kernels.ACTIVATION_CODES.get(name, 0) if pre is None else 0
+        inputs, last = [X], self.n_layers - 1
+        for i, (w, b, out) in enumerate(zip(self.coefs_, self.intercepts_, outs)):
             if i == 0 and sp.issparse(X):  # sparse @ dense: never densifies X
                 out[...] = X @ w
             else:
                 np.matmul(inputs[-1], w, out=out)
-            out += b
-            if i < self.n_layers - 1:
+            fused = code if i < last else 0
+            if code is None:
+                out += b
+            else:
+                kernels.bias_activation(out, b, fused)
+            if i < last:
                 if pre is not None:
                     pre[i][...] = out
-                activate(out)
+                if not fused:
+                    activate(out)
                 if masks is not None:
-                    out = out * masks[i]
+                    mask, dropped = masks[i]
+                    out = np.multiply(out, mask, out=dropped)
                 inputs.append(out)
         return inputs
 
@@ -263,20 +286,30 @@ class DenseNetwork:
         return loss, self._coef_grads + self._intercept_grads
 
     def _backprop(
-        self, X, Y, sample_weight=None, divisor=None, masks=None, penalty_loss=True
+        self,
+        X,
+        Y,
+        sample_weight=None,
+        divisor=None,
+        masks=None,
+        penalty_loss=True,
+        kernels=None,
     ):
         """Objective of one batch; leaves its gradients in ``self._flat_grads``.
 
         ``divisor`` defaults to the sum of the batch's weights. ``masks`` are
-        the dropout masks of the hidden layers (already scaled), or None.
-        ``penalty_loss=False`` leaves the penalty out of the returned loss (not
-        out of the gradients). Returns ``(loss, n_correct)``.
+        the hidden layers' dropout masks (already scaled) with a buffer each
+        for the dropped-out output, as :meth:`_dropout_masks` gives, or None.
+        ``penalty_loss=False`` leaves the penalty out of the returned loss.
+        With compiled ``kernels`` the penalty is left out of the gradients
+        too: the optimizer's fused step takes it. Returns ``(loss,
+        n_correct)``.
         """
         n_rows = X.shape[0]
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
         outs, deltas, ones, pre = self._layer_buffers(n_rows)
-        inputs = self._forward(X, outs, masks, pre)
+        inputs = self._forward(X, outs, masks, pre, kernels)
         logits = outs[-1]
         loss_row = self.spec.loss_row
         per_sample, correct = loss_row.per_sample(Y, logits)
@@ -297,11 +330,7 @@ class DenseNetwork:
         if sample_weight is not None:
             delta *= sample_weight[:, None].astype(self.dtype, copy=False)
         delta *= self.dtype.type(1.0 / divisor)
-        activation = ACTIVATIONS[self.spec.activation]
-        if pre is None:  # exact from the outputs, and cheaper
-            derivative, kept = activation.derivative_from_output, outs
-        else:
-            derivative, kept = activation.derivative, pre
+        derivative, kept = self._derivative(pre, outs, kernels)
         for i in range(self.n_layers - 1, -1, -1):
             if i == 0 and sp.issparse(X):
                 self._coef_grads[0][...] = X.T @ delta
@@ -312,20 +341,38 @@ class DenseNetwork:
                 np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
                 delta = deltas[i - 1]
                 if masks is not None:
-                    delta *= masks[i - 1]
+                    delta *= masks[i - 1][0]
                 derivative(kept[i - 1], delta)
-        self._add_penalty_gradient(divisor)
+        if kernels is None:
+            self._add_penalty_gradient(divisor)
         return loss, n_correct
+
+    def _derivative(self, pre, outs, kernels):
+        """``(derivative(kept, delta), kept)``: the activation's derivative and
+        what it reads, the outputs (exact, and cheaper) or the kept ``pre``."""
+        name = self.spec.activation
+        activation = ACTIVATIONS[name]
+        if pre is not None:
+            return activation.derivative, pre
+        code = None if kernels is None else kernels.DERIVATIVE_CODES.get(name)
+        if code is None:
+            return activation.derivative_from_output, outs
+        return (lambda a, delta: kernels.derivative_from_output(a, delta, code)), outs
 
     # -- training --------------------------------------------------------------
 
     def _dropout_masks(self, n_rows):
+        """Fresh dropout masks for a batch of ``n_rows``, scaled by 1 / keep,
+        each with the buffer its layer's dropped-out output goes to."""
         keep = 1.0 - self.spec.dropout
-        return [
-            (self.rng.random((n_rows, w.shape[1]), dtype=self.dtype) < keep)
-            * self.dtype.type(1.0 / keep)
-            for w in self.coefs_[:-1]
-        ]
+        scale = self.dtype.type(1.0 / keep)
+        masks = []
+        for mask, dropped, draws in self._dropout_buffers(n_rows):
+            self.rng.random(dtype=self.dtype, out=draws)
+            np.less(draws, keep, out=mask)
+            mask *= scale
+            masks.append((mask, dropped))
+        return masks
 
     def train_epoch(
         self, X, Y, sample_weight=None, batch_size=200, shuffle=True, stop=None
@@ -343,38 +390,32 @@ class DenseNetwork:
         for every batch: it changes little within an epoch, and summing the
         weights each batch costs as much as a small network's forward pass.
 
+        Each step is the plain NumPy one, or fused by compiled kernels (see
+        :func:`skdense.backends.use_kernels`): the same weights within float32
+        rounding.
+
         Once ``stop`` (a ``threading.Event``) is set, the epoch ends after the
         current batch, and the figures are those of the batches trained.
         """
         n_samples = X.shape[0]
+        kernels = _kernels.compiled()
+        step = self._optimizer_step(kernels)
         order = self.rng.permutation(n_samples) if shuffle else None
         weight_mean = 1.0 if sample_weight is None else float(np.mean(sample_weight))
-        sparse = sp.issparse(X)
-        if not sparse:
-            x_batch = np.empty((min(batch_size, n_samples), X.shape[1]), self.dtype)
-        input_scale = self.spec.input_scale
+        gather = self._batch_gatherer(X, shuffle, batch_size, kernels)
+        dropout = self.spec.dropout
         total_loss, total_correct = 0.0, 0
         for start in range(0, n_samples, batch_size):
             end = min(start + batch_size, n_samples)
             m = end - start
             idx = order[start:end] if shuffle else slice(start, end)
-            if sparse:
-                xb = self._as_input(X[idx])
-            elif X.dtype != self.dtype or input_scale != 1.0:
-                xb = x_batch[:m]
-                xb[...] = X[idx]
-                if input_scale != 1.0:
-                    xb *= self.dtype.type(input_scale)
-            elif shuffle:
-                xb = np.take(X, idx, axis=0, out=x_batch[:m])
-            else:
-                xb = X[idx]
             swb = None if sample_weight is None else sample_weight[idx]
-            masks = self._dropout_masks(m) if self.spec.dropout else None
+            masks = self._dropout_masks(m) if dropout else None
+            divisor = m * weight_mean
             loss, n_correct = self._backprop(
-                xb, Y[idx], swb, m * weight_mean, masks, penalty_loss=False
+                gather(idx, m), Y[idx], swb, divisor, masks, False, kernels
             )
-            self.optimizer.update(self._flat_params, self._flat_grads)
+            step(divisor)
             total_loss += loss * m
             total_correct += n_correct
             if stop is not None and stop.is_set():
@@ -385,6 +426,48 @@ class DenseNetwork:
         if self.spec.score_name != "accuracy":  # a loss without an accuracy
             return total_loss / n_trained, None
         return total_loss / n_trained, total_correct / n_trained
+
+    def _optimizer_step(self, kernels):
+        """``step(divisor)``: the optimizer's update of the weights from the
+        gradients, with the penalty's gradient already in them (NumPy path)
+        or taken by the fused update."""
+        optimizer, params, grads = self.optimizer, self._flat_params, self._flat_grads
+        if kernels is None:
+            return lambda divisor: optimizer.update(params, grads)
+        fused, n_coef = optimizer.fused_update, self._n_coef
+        alpha, l1 = self.spec.alpha, self.spec.l1
+        return lambda divisor: fused(
+            kernels, params, grads, n_coef, alpha / divisor, l1 / divisor
+        )
+
+    def _batch_gatherer(self, X, shuffle, batch_size, kernels):
+        """``gather(idx, m)``: the batch of rows ``idx`` (``m`` of them) of
+        ``X``, in the compute dtype and scaled by ``input_scale``."""
+        if sp.issparse(X):
+            return lambda idx, m: self._as_input(X[idx])
+        scale = self.spec.input_scale
+        if X.dtype == self.dtype and scale == 1.0 and not shuffle:
+            return lambda idx, m: X[idx]
+        out = np.empty((min(batch_size, X.shape[0]), X.shape[1]), self.dtype)
+        if kernels is not None and shuffle and X.flags.c_contiguous:
+            typed_scale = self.dtype.type(scale)
+
+            def gather_rows(idx, m):
+                kernels.gather_rows(X, idx, out[:m], typed_scale)
+                return out[:m]
+
+            return gather_rows
+        if X.dtype != self.dtype or scale != 1.0:
+
+            def convert(idx, m):
+                xb = out[:m]
+                xb[...] = X[idx]
+                if scale != 1.0:
+                    xb *= self.dtype.type(scale)
+                return xb
+
+            return convert
+        return lambda idx, m: np.take(X, idx, axis=0, out=out[:m])
 
     def end_training(self):
         """Free the per-batch buffers training allocated."""

@@ -9,6 +9,12 @@ attribute: the training loop's schedule changes it between epochs.
 :data:`SOLVERS` holds one row per solver, with every engine's piece: a new
 solver is a class and a row.
 
+``update(params, grads)`` is the plain NumPy step. ``fused_update(kernels,
+params, grads, n_coef, decay, l1)`` is the same step as one compiled pass
+(see :mod:`._kernels`), with the penalty's gradient ``decay * w + l1 *
+sign(w)`` on the first ``n_coef`` weights taken inside it; a solver without
+one takes the NumPy path.
+
 (SciPy's BLAS ``axpy`` would save a pass here, but SciPy and NumPy ship
 separate OpenBLAS builds whose thread pools, used in turn, stall each other.)
 """
@@ -31,6 +37,21 @@ class SGD:
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype) if momentum else None
+
+    def fused_update(self, kernels, params, grads, n_coef, decay, l1):
+        typed = params.dtype.type
+        velocity = params[:0] if self.velocity is None else self.velocity
+        kernels.sgd(
+            params,
+            grads,
+            velocity,
+            n_coef,
+            typed(decay),
+            typed(l1),
+            typed(self.learning_rate),
+            typed(self.momentum),
+            self.nesterov,
+        )
 
     def update(self, params, grads):
         mu, v = self.momentum, self.velocity
@@ -74,24 +95,50 @@ class Adam:
         self.v = np.zeros(n_params, dtype)
         self.scratch = np.empty(n_params, dtype)
 
-    def update(self, params, grads):
+    def _next_step(self):
+        """Count a step; its size and epsilon, in terms of M and V."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # lr * m_hat / (sqrt(v_hat) + eps) rewritten in terms of M and V.
         root = np.sqrt(1 - b2)
         step = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        step *= (1 - b1) / root
+        return step * ((1 - b1) / root), self.epsilon / root
+
+    def update(self, params, grads):
+        step, epsilon = self._next_step()
         m, v, s = self.m, self.v, self.scratch
-        m *= b1
+        m *= self.beta_1
         m += grads
-        v *= b2
+        v *= self.beta_2
         np.multiply(grads, grads, out=s)
         v += s
         np.sqrt(v, out=s)
-        s += self.epsilon / root
+        s += epsilon
         np.divide(m, s, out=s)
         s *= step
         params -= s
+
+    def _shrink(self):
+        return 1.0  # AdamW's decoupled decay
+
+    def fused_update(self, kernels, params, grads, n_coef, decay, l1):
+        typed = params.dtype.type
+        shrink = self._shrink()
+        step, epsilon = self._next_step()
+        kernels.adam(
+            params,
+            grads,
+            self.m,
+            self.v,
+            n_coef,
+            typed(decay),
+            typed(l1),
+            typed(shrink),
+            typed(step),
+            typed(self.beta_1),
+            typed(self.beta_2),
+            typed(epsilon),
+        )
 
 
 class AdamW(Adam):
@@ -103,8 +150,11 @@ class AdamW(Adam):
         super().__init__(n_params, dtype, learning_rate, **adam)
         self.weight_decay = weight_decay
 
+    def _shrink(self):
+        return 1.0 - self.learning_rate * self.weight_decay
+
     def update(self, params, grads):
-        params *= params.dtype.type(1.0 - self.learning_rate * self.weight_decay)
+        params *= params.dtype.type(self._shrink())
         super().update(params, grads)
 
 
@@ -130,6 +180,21 @@ class RMSprop:
         np.divide(grads, s, out=s)
         s *= self.learning_rate
         params -= s
+
+    def fused_update(self, kernels, params, grads, n_coef, decay, l1):
+        typed = params.dtype.type
+        kernels.rmsprop(
+            params,
+            grads,
+            self.v,
+            n_coef,
+            typed(decay),
+            typed(l1),
+            typed(self.learning_rate),
+            typed(self.rho),
+            typed(1 - self.rho),
+            typed(self.epsilon),
+        )
 
 
 @dataclass(frozen=True)
