@@ -86,7 +86,8 @@ class Floor:
         sizes = [X.shape[1], *net.hidden, N_CLASSES]
         self.n_batches = X.shape[0] // net.batch_size
         self.x = rng.random((net.batch_size, sizes[0]), dtype=np.float32)
-        self.w = [rng.random(s, dtype=np.float32) for s in zip(sizes[:-1], sizes[1:])]
+        shapes = zip(sizes[:-1], sizes[1:], strict=True)
+        self.w = [rng.random(s, dtype=np.float32) for s in shapes]
         self.a = [np.empty((net.batch_size, n), np.float32) for n in sizes[1:]]
         self.g = [np.empty_like(w) for w in self.w]
 
@@ -309,7 +310,8 @@ def speed_table(net, data, rounds, with_keras):
             f"{' | '.join(ratios)} | {shown} |",
             flush=True,
         )
-    keras_engine, plain = (medians.get(k) for k in ("skdense Keras engine", "plain Keras"))
+    keras_engine = medians.get("skdense Keras engine")
+    plain = medians.get(PlainKeras.label)
     if keras_engine and plain:
         print(f"\nKeras engine / plain Keras: {keras_engine / plain:.2f}x")
 
@@ -345,7 +347,7 @@ def book_figures(X, y, X_val, y_val):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data-home", default=None, help="Fashion-MNIST folder (default: $SKDENSE_DATA)"
+        "--data-home", default=None, help="Fashion-MNIST (default: $SKDENSE_DATA)"
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed epochs each")
     parser.add_argument("--no-keras", action="store_true", help="leave Keras out")

@@ -13,12 +13,12 @@ from test_gradients import _network, _numerical_gradients, _targets
 from skdense import DenseClassifier
 from skdense.backends import (
     NetworkSpec,
+    _kernels,
     active_kernels,
     make_network,
     numba_installed,
     use_kernels,
 )
-from skdense.backends import _kernels
 from skdense.backends._ops import HIDDEN_ACTIVATIONS, LOSSES
 from skdense.backends._optimizers import MINIBATCH_SOLVERS
 
@@ -27,7 +27,12 @@ needs_numba = pytest.mark.skipif(
     reason="Numba is not installed (pip install 'skdense[fast]'); the NumPy "
     "path is the only one",
 )
-PENALTIES = {"none": (0.0, 0.0), "l2": (0.01, 0.0), "l1": (0.0, 0.01), "both": (0.01, 0.01)}
+PENALTIES = {
+    "none": (0.0, 0.0),
+    "l2": (0.01, 0.0),
+    "l1": (0.0, 0.01),
+    "both": (0.01, 0.01),
+}
 
 
 def _one_epoch(kernels, dtype, loss="log_loss", **params):
@@ -152,10 +157,7 @@ def test_numba_asked_for_without_numba_names_the_extra(monkeypatch):
 
 
 def test_importing_skdense_does_not_import_numba():
-    code = (
-        "import sys, skdense, skdense.backends; "
-        "print('numba' in sys.modules)"
-    )
+    code = "import sys, skdense, skdense.backends; print('numba' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

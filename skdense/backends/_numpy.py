@@ -189,7 +189,8 @@ class DenseNetwork:
         if kernels is not None:
             code = kernels.ACTIVATION_CODES.get(name, 0) if pre is None else 0
         inputs, last = [X], self.n_layers - 1
-        for i, (w, b, out) in enumerate(zip(self.coefs_, self.intercepts_, outs)):
+        layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
+        for i, (w, b, out) in enumerate(layers):
             if i == 0 and sp.issparse(X):  # sparse @ dense: never densifies X
                 out[...] = X @ w
             else:
