@@ -112,3 +112,50 @@ def gather_rows(X, rows, out, scale):
         else:
             for j in range(n_cols):
                 out[k, j] = source[j] * scale
+
+
+@_jit
+def softmax_log_loss(z, y):
+    """The cross-entropy of logits ``z`` against one-hot ``y``, leaving its
+    gradient ``softmax(z) - y`` in ``z``. Returns the summed loss and the
+    number of rows whose true class has the largest logit."""
+    n_rows, n_classes = z.shape
+    total, n_right = 0.0, 0
+    for r in range(n_rows):
+        top = z[r, 0]
+        for j in range(1, n_classes):
+            top = max(top, z[r, j])
+        norm, z_true = z.dtype.type(0), z.dtype.type(0)
+        for j in range(n_classes):
+            shifted = z[r, j] - top
+            z_true += shifted * y[r, j]
+            z[r, j] = np.exp(shifted)
+            norm += z[r, j]
+        for j in range(n_classes):
+            z[r, j] = z[r, j] / norm - y[r, j]
+        total += np.log(norm) - z_true
+        n_right += z_true >= 0
+    return total, n_right
+
+
+@_jit
+def binary_log_loss(z, y):
+    """The logistic loss of logits ``z`` against 0/1 ``y`` (summed over the
+    outputs), leaving its gradient ``sigmoid(z) - y`` in ``z``. Returns the
+    summed loss and the number of rows with every output right."""
+    n_rows, n_outputs = z.shape
+    total, n_right = 0.0, 0
+    half = z.dtype.type(0.5)
+    for r in range(n_rows):
+        right = True
+        for j in range(n_outputs):
+            zj, yj = z[r, j], y[r, j]
+            right = right and ((zj >= 0) == (yj > half))
+            total += max(zj, 0) - yj * zj + np.log1p(np.exp(-abs(zj)))
+            z[r, j] = np.tanh(zj * half) * half + half - yj
+        n_right += right
+    return total, n_right
+
+
+# Losses whose value, accuracy and gradient are one compiled pass, by name.
+LOSS_KERNELS = {"log_loss": softmax_log_loss, "binary_log_loss": binary_log_loss}

@@ -313,18 +313,26 @@ class DenseNetwork:
         inputs = self._forward(X, outs, masks, pre, kernels)
         logits = outs[-1]
         loss_row = self.spec.loss_row
-        per_sample, correct = loss_row.per_sample(Y, logits)
-        n_correct = 0 if correct is None else int(np.count_nonzero(correct))
-        if sample_weight is None:
-            data_loss = float(per_sample.sum())
+        compiled_loss = None
+        if kernels is not None and sample_weight is None:
+            compiled_loss = kernels.LOSS_KERNELS.get(self.spec.loss)
+        if compiled_loss is not None:  # the loss and its gradient in one pass
+            data_loss, n_correct = compiled_loss(logits, Y)
         else:
-            data_loss = float(np.dot(sample_weight, per_sample))
+            per_sample, correct = loss_row.per_sample(Y, logits)
+            n_correct = 0 if correct is None else int(np.count_nonzero(correct))
+            if sample_weight is None:
+                data_loss = float(per_sample.sum())
+            else:
+                data_loss = float(np.dot(sample_weight, per_sample))
         loss = (data_loss + (self._penalty() if penalty_loss else 0.0)) / divisor
 
         # The loss left the outputs in ``logits``; for a canonical link,
         # d(loss)/d(logits) is (output - y).
         delta = logits
-        if loss_row.gradient is None:
+        if compiled_loss is not None:
+            pass  # already the gradient
+        elif loss_row.gradient is None:
             delta -= Y
         else:
             loss_row.gradient(Y, delta)
