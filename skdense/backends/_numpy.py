@@ -19,7 +19,8 @@ the objective of the data with each sample repeated ``s_i`` times.
 All weights live in one contiguous array (every weight matrix, then every
 bias vector) and all gradients in another of the same layout; ``coefs_`` and
 ``intercepts_`` are views into it. Optimizer steps and penalties are then a
-few whole-array calls per batch instead of a few per layer.
+few whole-array calls per batch instead of a few per layer, or, with Numba
+installed, one compiled pass (see :mod:`._kernels`).
 """
 
 import numpy as np
