@@ -118,6 +118,56 @@ def _gelu_derivative(z, delta):
     return delta
 
 
+# SELU's constants (Klambauer et al. 2017), Keras's and ONNX's defaults.
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+
+def inplace_selu(z):
+    """``scale * z`` above 0, ``scale * alpha * (exp(z) - 1)`` below."""
+    z[...] = np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0))) * SELU_SCALE
+    return z
+
+
+def _selu_derivative(z, delta):
+    delta *= np.where(
+        z > 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(z, 0))
+    )
+    return delta
+
+
+def inplace_silu(z):
+    """``z * sigmoid(z)`` (SiLU, also called swish)."""
+    z *= special.expit(z)
+    return z
+
+
+def _silu_derivative(z, delta):
+    s = special.expit(z)
+    delta *= s * (1 + z * (1 - s))
+    return delta
+
+
+def inplace_mish(z):
+    """``z * tanh(softplus(z))`` (Mish, Misra 2019)."""
+    z *= np.tanh(np.logaddexp(0, z))
+    return z
+
+
+def _mish_derivative(z, delta):
+    t = np.tanh(np.logaddexp(0, z))
+    delta *= t + z * (1 - t * t) * special.expit(z)
+    return delta
+
+
+def _silu_onnx(graph, x):
+    return graph.node("Mul", [x, graph.node("Sigmoid", x)])
+
+
+def _mish_onnx(graph, x):
+    return graph.node("Mul", [x, graph.node("Tanh", graph.node("Softplus", x))])
+
+
 def _gelu_onnx(graph, x):
     # x * (1 + erf(x / sqrt(2))) / 2, in operators every opset has.
     scaled = graph.node("Mul", [x, graph.constant(1.0 / np.sqrt(2.0))])
@@ -161,6 +211,14 @@ ACTIVATIONS = {
         "gelu",  # Keras 3's is the exact one (approximate=False)
         _gelu_onnx,
     ),
+    "selu": Activation(
+        inplace_selu,
+        _selu_derivative,
+        "selu",
+        _unary("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
+    ),
+    "silu": Activation(inplace_silu, _silu_derivative, "silu", _silu_onnx),
+    "mish": Activation(inplace_mish, _mish_derivative, "mish", _mish_onnx),
     # Output layers only: their gradient comes with the loss (see LOSSES).
     "softmax": Activation(
         inplace_softmax, None, "softmax", _unary("Softmax", axis=1), hidden=False
