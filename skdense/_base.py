@@ -19,7 +19,7 @@ from ._epochs import scoring_key
 from ._params import check_params
 from ._persistence import restored_state, state_to_save
 from ._training import hold_out, train
-from .backends import make_network
+from .backends import input_statistics, make_network
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
 from .backends._shared import forward_hidden
 
@@ -303,7 +303,8 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
                 data, validation, settings.training, settings.random_state, stratify
             )
         X, Y, _ = data
-        spec = settings.spec(X.shape[1], Y.shape[1], loss)
+        statistics = self._input_statistics(X, settings, continuing)
+        spec = settings.spec(X.shape[1], Y.shape[1], loss, **statistics)
         network = self._network(spec, settings, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0
@@ -340,6 +341,18 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             setattr(self, name, value)
         if tasks is not None:
             tasks.close(network)
+
+    def _input_statistics(self, X, settings, continuing):
+        """The input stage's statistics: the previous fit's when training goes
+        on with the same ``input_scaling`` (its weights were trained on
+        them), else those of ``X``."""
+        scaling = settings.network["input_scaling"]
+        if continuing and self.network_.spec.input_scaling == scaling:
+            old = self.network_.spec
+            return {"input_center": old.input_center, "input_factor": old.input_factor}
+        input_scale = settings.network["input_scale"] or 1.0
+        center, factor = input_statistics(X, scaling, input_scale)
+        return {"input_center": center, "input_factor": factor}
 
     def _network(self, spec, settings, incremental, continuing):
         # A checkpoint holds frozen weights: training goes on in a new engine.

@@ -146,6 +146,8 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         class_weight: Mapping | str | None = None,
         dtype: type | np.dtype | str = np.float32,
         input_scale: float | None = None,
+        input_scaling: str | None = None,
+        input_clip: float | None = None,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
@@ -181,6 +183,8 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.class_weight = class_weight
         self.dtype = dtype
         self.input_scale = input_scale
+        self.input_scaling = input_scaling
+        self.input_clip = input_clip
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs

@@ -103,6 +103,19 @@ ENGINE_PARAMETERS = """\
         pixels as on ``X / 255.0`` without a float copy of ``X``. Integer
         arrays, ``numpy.memmap`` included, are converted batch by batch, so
         data larger than memory trains from disk (NumPy backend). None means 1.
+    input_scaling : {None, "standard", "robust"}, default=None
+        Scaling of each input column by statistics of the training data,
+        inside the network (``predict`` takes raw ``X``; ONNX exports it):
+        "standard" subtracts the mean and divides by the standard deviation,
+        "robust" (RealMLP's) subtracts the median and divides by the
+        interquartile range (half the range where the quartiles coincide).
+        A constant column becomes 0. Computed at the first fit; ``partial_fit``
+        and ``warm_start`` keep it. Dense ``X`` only.
+    input_clip : float or None, default=None
+        Smooth clip of every input after scaling,
+        ``x / sqrt(1 + (x / input_clip) ** 2)``: near ``x`` for small values,
+        bending large ones towards ``+-input_clip`` (RealMLP uses 3 after
+        "robust" scaling), so that outliers do not dominate a layer.
     backend : {"numpy", "keras"}, default="numpy"
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).

@@ -73,13 +73,19 @@ class FitSettings:
     def dtype(self):
         return np.dtype(self.network["dtype"])
 
-    def spec(self, n_features, n_outputs, loss):
+    def spec(self, n_features, n_outputs, loss, **statistics):
         """The ``NetworkSpec`` for data of this shape trained with ``loss``
         (a row of ``LOSSES``, which names the output layer), every "auto"
-        resolved."""
+        resolved; ``statistics`` are the input stage's (``input_center``,
+        ``input_factor``)."""
         out_activation = LOSSES[loss].out_activation
         return NetworkSpec(
-            n_features, n_outputs, out_activation, loss=loss, **self.network
+            n_features,
+            n_outputs,
+            out_activation,
+            loss=loss,
+            **self.network,
+            **statistics,
         )
 
 

@@ -144,6 +144,8 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         rho: float = 0.9,
         dtype: type | np.dtype | str = np.float32,
         input_scale: float | None = None,
+        input_scaling: str | None = None,
+        input_clip: float | None = None,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
@@ -179,6 +181,8 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.rho = rho
         self.dtype = dtype
         self.input_scale = input_scale
+        self.input_scaling = input_scaling
+        self.input_clip = input_clip
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs

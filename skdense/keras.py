@@ -17,8 +17,13 @@ from .backends._keras import build_model as _build_model
 from .backends._optimizers import SOLVERS
 from .backends._spec import SETTINGS
 
-# input_scale is applied to the data before it reaches the model, not in it.
-MODEL_SETTINGS = [name for name in SETTINGS if name != "input_scale"]
+# The input stage is applied to the data before it reaches the model, not in
+# it (and its scaling needs the training data's statistics).
+MODEL_SETTINGS = [
+    name
+    for name in SETTINGS
+    if name not in ("input_scale", "input_scaling", "input_clip")
+]
 
 
 def build_model(

@@ -3,7 +3,7 @@
 Importing this module registers :class:`~skdense.DenseClassifier` and
 :class:`~skdense.DenseRegressor` with skl2onnx, so that
 ``skl2onnx.to_onnx(pipeline, X[:1])`` converts pipelines that hold them, as it
-converts MLPClassifier's. The graph is the network's forward pass (``input_scale``
+converts MLPClassifier's. The graph is the network's forward pass (its input stage
 included) in the input's float type: MatMul and Add per layer, the hidden
 activation, then the output layer's (Sigmoid, Softmax, Identity or Exp).
 Classifiers give MLPClassifier's two outputs, the labels and the
@@ -66,6 +66,20 @@ def _constant(scope, container, array, proto_type):
     return name
 
 
+def _input_stage(graph, spec, x):
+    """The columns' scaling and the smooth clip (see ``backends._inputs``)."""
+    if spec.input_center is not None:
+        center = graph.constant(np.asarray(spec.input_center)[None, :])
+        factor = graph.constant(np.asarray(spec.input_factor)[None, :])
+        x = graph.node("Mul", [graph.node("Sub", [x, center]), factor])
+    if spec.input_clip is not None:
+        ratio = graph.node("Mul", [x, graph.constant(1.0 / spec.input_clip)])
+        squared = graph.node("Mul", [ratio, ratio])
+        root = graph.node("Sqrt", graph.node("Add", [squared, graph.constant(1.0)]))
+        x = graph.node("Div", [x, root])
+    return x
+
+
 def _forward_pass(scope, operator, container):
     """The output layer's values, from the operator's input."""
     model = operator.raw_operator
@@ -78,6 +92,7 @@ def _forward_pass(scope, operator, container):
             scope, container, np.array(spec.input_scale, dtype), proto_type
         )
         x = _node(scope, container, "Mul", [x, scale])
+    x = _input_stage(graph, spec, x)
     n_layers = len(model.coefs_)
     for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
         w = _constant(scope, container, np.asarray(w, dtype), proto_type)

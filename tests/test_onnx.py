@@ -8,6 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseClassifier, DenseRegressor
+from skdense.backends import INPUT_SCALINGS
 from skdense.backends._ops import HIDDEN_ACTIVATIONS, LOSSES
 
 REGRESSION_LOSSES = [name for name, row in LOSSES.items() if row.score == "r2"]
@@ -92,6 +93,29 @@ def test_input_scale_is_part_of_the_graph(backend, iris32):
     )
     _, proba = _run(to_onnx(clf, pixels[:1]), pixels)
     np.testing.assert_allclose(proba, clf.predict_proba(pixels), atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("scaling", INPUT_SCALINGS)
+@pytest.mark.parametrize("clip", [None, 1.5])
+def test_input_stage_is_part_of_the_graph(backend, scaling, clip, iris32):
+    X, y = iris32
+    raw = X * 40 + 7  # far from standardised, so that the stage matters
+    clf = fit_quietly(
+        DenseClassifier(
+            (16,),
+            input_scaling=scaling,
+            input_clip=clip,
+            max_iter=20,
+            backend=backend,
+            random_state=0,
+        ),
+        raw,
+        y,
+    )
+    labels, proba = _run(to_onnx(clf, raw[:1]), raw)
+    np.testing.assert_allclose(proba, clf.predict_proba(raw), atol=1e-5)
+    np.testing.assert_array_equal(labels, clf.predict(raw))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

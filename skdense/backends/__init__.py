@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from ._inputs import INPUT_SCALINGS, input_statistics
 from ._kernels import active_kernels, numba_installed, use_kernels
 from ._numpy import (
     DenseNetwork,
@@ -55,6 +56,7 @@ def make_network(
 
 __all__ = [
     "BACKENDS",
+    "INPUT_SCALINGS",
     "DenseNetwork",
     "Engine",
     "FullBatchEngine",
@@ -63,6 +65,7 @@ __all__ = [
     "NetworkSpec",
     "RegressionNetwork",
     "active_kernels",
+    "input_statistics",
     "make_network",
     "numba_installed",
     "use_kernels",

@@ -363,7 +363,7 @@ class KerasNetwork:
     # -- training and inference ------------------------------------------------
 
     def _as_input(self, X):
-        return as_input(X, self.spec.dtype, self.spec.input_scale)
+        return as_input(X, self.spec.dtype, self.spec)
 
     def _normalised_weights(self, sample_weight):
         if sample_weight is None:

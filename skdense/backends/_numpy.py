@@ -213,7 +213,7 @@ class DenseNetwork:
         return inputs
 
     def _as_input(self, X):
-        return as_input(X, self.spec.dtype, self.spec.input_scale)
+        return as_input(X, self.spec.dtype, self.spec)
 
     def _chunked_logits(self, X):
         """Yield ``(rows, logits)`` over ``X`` in chunks, without dropout."""
@@ -453,9 +453,10 @@ class DenseNetwork:
     def _batch_gatherer(self, X, shuffle, batch_size, kernels):
         """``gather(idx, m)``: the batch of rows ``idx`` (``m`` of them) of
         ``X``, in the compute dtype and scaled by ``input_scale``."""
-        if sp.issparse(X):
-            return lambda idx, m: self._as_input(X[idx])
-        scale = self.spec.input_scale
+        spec = self.spec
+        if sp.issparse(X) or spec.input_center is not None or spec.input_clip:
+            return lambda idx, m: self._as_input(X[idx])  # the whole input stage
+        scale = spec.input_scale
         if X.dtype == self.dtype and scale == 1.0 and not shuffle:
             return lambda idx, m: X[idx]
         out = np.empty((min(batch_size, X.shape[0]), X.shape[1]), self.dtype)

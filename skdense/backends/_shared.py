@@ -1,27 +1,13 @@
 """What both engines compute the same way: inputs, initial weights, predictions."""
 
 import numpy as np
-import scipy.sparse as sp
 from scipy import special
 
+from ._inputs import as_input
 from ._ops import ACTIVATIONS
 
 # Rows per forward chunk at prediction time: bounds memory on large inputs.
 PREDICT_CHUNK = 8192
-
-
-def as_input(X, dtype, input_scale):
-    """``X`` in ``dtype``, multiplied by ``input_scale`` (never in place).
-
-    Sparse ``X`` stays sparse; already in ``dtype`` and unscaled, it is
-    returned as it is (no copy: nothing writes into it).
-    """
-    if sp.issparse(X):
-        X = X.astype(dtype, copy=False)  # scaling below makes a new matrix
-        return X if input_scale == 1.0 else X * dtype.type(input_scale)
-    if input_scale == 1.0:
-        return np.asarray(X, dtype=dtype)
-    return np.multiply(X, dtype.type(input_scale), dtype=dtype)
 
 
 def initial_weight_law(spec, fan_in, fan_out):
@@ -60,15 +46,13 @@ def forward_proba(X, coefs, intercepts, spec):
     float64 whatever the training dtype: float32 matrix products round
     differently with the number of rows, and a sample's prediction must not
     depend on the other rows it is predicted with. ``X`` may have any numeric
-    dtype; it is converted (and multiplied by ``input_scale``) chunk by chunk.
+    dtype; it goes through the input stage (see ``_inputs``) chunk by chunk.
     """
     coefs, intercepts = _float64_weights(coefs, intercepts)
     output = ACTIVATIONS[spec.out_activation].forward
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
-        a = as_input(
-            X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
-        )
+        a = as_input(X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec)
         a = _hidden_forward(a, coefs[:-1], intercepts[:-1], spec.activation)
         z = a @ coefs[-1] + intercepts[-1]
         if spec.out_activation != "logistic":
@@ -91,9 +75,7 @@ def forward_hidden(X, coefs, intercepts, spec, layer):
     coefs, intercepts = _float64_weights(coefs[: layer + 1], intercepts[: layer + 1])
     out = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
-        a = as_input(
-            X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec.input_scale
-        )
+        a = as_input(X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec)
         a = _hidden_forward(a, coefs, intercepts, spec.activation)
         out[start : start + a.shape[0]] = a
     return out

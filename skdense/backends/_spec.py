@@ -17,6 +17,7 @@ import numpy as np
 
 from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
 from .._constraints import constraints_of as _constraints_of
+from ._inputs import INPUT_SCALINGS
 from ._ops import CANONICAL_LOSSES, HIDDEN_ACTIVATIONS, LOSSES
 from ._optimizers import SOLVERS
 
@@ -89,6 +90,12 @@ class NetworkSpec:
     weight_decay: float = setting(0.01, _PENALTY)
     dtype: np.dtype = setting(np.float32, COMPUTE_DTYPE)
     input_scale: float = setting(None, Options(None), _POSITIVE)
+    input_scaling: str | None = setting(None, Options(None, *INPUT_SCALINGS))
+    input_clip: float | None = setting(None, Options(None), _POSITIVE)
+    # The input stage's per-column statistics, from the training data (see
+    # skdense.backends.input_statistics); None without ``input_scaling``.
+    input_center: tuple | None = None
+    input_factor: tuple | None = None
 
     def __post_init__(self):
         for name, constraints in SETTINGS.items():
@@ -120,7 +127,26 @@ class NetworkSpec:
             "nesterovs_momentum": bool(self.nesterovs_momentum),
             "dtype": np.dtype(self.dtype),
             "input_scale": 1.0 if self.input_scale is None else float(self.input_scale),
+            "input_clip": None if self.input_clip is None else float(self.input_clip),
         }
+        stats = (self.input_center, self.input_factor)
+        if (self.input_scaling is None) != (stats == (None, None)):
+            raise ValueError(
+                "NetworkSpec: input_center and input_factor are the statistics of "
+                "input_scaling, given together with it (skdense.backends."
+                "input_statistics computes them)."
+            )
+        if self.input_scaling is not None:
+            for name, values in zip(
+                ("input_center", "input_factor"), stats, strict=True
+            ):
+                if len(values) != self.n_features:
+                    raise ValueError(
+                        f"NetworkSpec: {name} has {len(values)} values for "
+                        f"{self.n_features} features."
+                    )
+            resolved["input_center"] = tuple(float(v) for v in self.input_center)
+            resolved["input_factor"] = tuple(float(v) for v in self.input_factor)
         for name, value in resolved.items():
             object.__setattr__(self, name, value)  # frozen: set once, here
 
@@ -131,6 +157,8 @@ class NetworkSpec:
         if "output" in state:
             state["out_activation"] = state.pop("output")
         state.setdefault("loss", CANONICAL_LOSSES[state["out_activation"]])
+        for name in ("input_scaling", "input_clip", "input_center", "input_factor"):
+            state.setdefault(name, None)  # before 0.3: no input stage
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
