@@ -68,10 +68,14 @@ def load_table(home, name):
     return frame, y
 
 
-def _encoded(estimator):
-    """``estimator`` behind standardised numeric and one-hot categorical columns."""
+def _encoded(estimator, scale=True):
+    """``estimator`` behind standardised (or raw) numeric and one-hot
+    categorical columns."""
     encode = make_column_transformer(
-        (StandardScaler(), make_column_selector(dtype_include="number")),
+        (
+            StandardScaler() if scale else "passthrough",
+            make_column_selector(dtype_include="number"),
+        ),
         (
             OneHotEncoder(handle_unknown="ignore", sparse_output=False),
             make_column_selector(dtype_include="category"),
@@ -93,6 +97,11 @@ MODELS = {
     ),
     "MLPClassifier": lambda seed: _encoded(MLPClassifier(random_state=seed)),
     "DenseClassifier": lambda seed: _encoded(DenseClassifier(random_state=seed)),
+    # The network's own input stage instead of StandardScaler: raw numbers in.
+    "DenseClassifier robust+clip": lambda seed: _encoded(
+        DenseClassifier(input_scaling="robust", input_clip=3.0, random_state=seed),
+        scale=False,
+    ),
 }
 if importlib.util.find_spec("pytabkit"):
     MODELS["RealMLP-TD"] = _realmlp

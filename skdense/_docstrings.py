@@ -77,7 +77,9 @@ NETWORK_PARAMETERS = """\
         weight by ``learning_rate * weight_decay`` before Adam's step.
     n_iter_no_change : int or np.inf, default=10
         Epochs without an improvement of at least ``tol`` before stopping;
-        ``np.inf`` never stops early.
+        ``np.inf`` never stops early. With ``early_stopping=True``, ``np.inf``
+        is best-epoch selection: all ``max_iter`` epochs are trained and the
+        weights of the best validation epoch kept.
     max_fun : int, default=15000
         Maximum number of loss evaluations of "lbfgs".
     l1 : float, default=0.0

@@ -184,11 +184,10 @@ def _fit_with_early_stopping(blobs, **params):
     X, y = blobs
     rng = np.random.default_rng(0)
     y_noisy = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
+    params = {"max_iter": 300, "n_iter_no_change": 5, **params}
     clf = DenseClassifier(
         hidden_layer_sizes=(64,),
         learning_rate_init=0.05,
-        max_iter=300,
-        n_iter_no_change=5,
         early_stopping=True,
         random_state=0,
         **params,
@@ -208,6 +207,25 @@ def test_early_stopping_restores_the_best_weights_and_stops(blobs):
     assert clf.validation_scores_ == [-v for v in val_loss]
     assert clf.best_validation_score_ == -val_loss[best]
     assert clf.best_loss_ is None
+
+
+# The fixed budget ends at max_iter, which MLPClassifier warns of too.
+@pytest.mark.filterwarnings(
+    "ignore:Stochastic optimizer:sklearn.exceptions.ConvergenceWarning"
+)
+def test_best_epoch_selection_trains_the_whole_budget_and_keeps_the_best(blobs):
+    """early_stopping with n_iter_no_change=np.inf: a fixed budget of epochs,
+    then the weights of the best validation epoch (RealMLP's selection)."""
+    clf, X, y_noisy = _fit_with_early_stopping(
+        blobs, tol=0.0, scoring="loss", n_iter_no_change=np.inf, max_iter=40
+    )
+    val_loss = clf.history_["val_loss"]
+    assert len(val_loss) == 40
+    best = int(np.argmin(val_loss))
+    assert best < 39  # the noisy labels overfit: the last epoch is not the best
+    Y_val = np.eye(3)[y_noisy[1::2]].astype(np.float32)
+    restored_loss, _, _ = clf.network_.evaluate(X[1::2], Y_val)
+    assert restored_loss == pytest.approx(val_loss[best], rel=1e-5)
 
 
 def test_early_stopping_watches_the_validation_score_by_default(blobs):
