@@ -25,21 +25,26 @@ NETWORK_PARAMETERS = """\
         summed loss of each batch, whose total is divided by the batch size.
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" means ``min(200, n_samples)``.
-    learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, \
-            default="constant"
+    learning_rate : {"constant", "invscaling", "adaptive", "cosine", \
+            "flat_cos", "coslog4"}, default="constant"
         Learning-rate schedule, for every solver (scikit-learn's MLPs apply
         theirs to ``solver="sgd"`` only). "constant" keeps
         ``learning_rate_init``; "invscaling" divides it by
         ``(t + 1) ** power_t``, ``t`` the samples seen; "adaptive" divides it
         by 5 whenever the monitored figure stalls for ``n_iter_no_change``
         epochs; "cosine" decays it along half a cosine to 0 at ``max_iter``,
-        after ``warmup_epochs`` of linear warm-up. ``history_["learning_rate"]``
-        records each epoch's rate.
+        after ``warmup_epochs`` of linear warm-up. RealMLP's two, after the
+        same warm-up, set each epoch's rate from the training's progress at
+        the epoch's middle: "flat_cos" keeps ``learning_rate_init`` for the
+        first half, then decays along half a cosine to 0; "coslog4" runs four
+        cosine cycles up to ``learning_rate_init`` and back, each twice as
+        long as the one before. ``history_["learning_rate"]`` records each
+        epoch's rate.
     learning_rate_init : float, default=0.001
         Initial learning rate (step size) of the minibatch solvers.
     warmup_epochs : int, default=0
-        Epochs over which the "cosine" schedule rises linearly from
-        ``learning_rate_init / warmup_epochs`` to ``learning_rate_init``.
+        Epochs over which the "cosine", "flat_cos" and "coslog4" schedules rise
+        linearly from ``learning_rate_init / warmup_epochs`` to ``learning_rate_init``.
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.
     max_iter : int, default=200

@@ -29,6 +29,25 @@ def scoring_key(scoring):
     return f"val_{scoring}" if isinstance(scoring, str) else "val_score"
 
 
+def _flat_cos(progress):
+    """1 for the first half, then half a cosine down to 0 (RealMLP's)."""
+    if progress < 0.5:
+        return 1.0
+    return 0.5 * (1.0 + np.cos(np.pi * (2.0 * progress - 1.0)))
+
+
+def _coslog4(progress):
+    """Four cosine cycles from 0 to 1 and back, each twice as long as the
+    one before (RealMLP's default for the learning rate)."""
+    return 0.5 * (1.0 - np.cos(2.0 * np.pi * np.log2(1.0 + 15.0 * progress)))
+
+
+# Schedules that are a shape of the training's progress in [0, 1]: the rate
+# of an epoch is learning_rate_init times the shape at the epoch's middle.
+PROGRESS_SCHEDULES = {"flat_cos": _flat_cos, "coslog4": _coslog4}
+SCHEDULES = ("constant", "invscaling", "adaptive", "cosine", *PROGRESS_SCHEDULES)
+
+
 class LearningRateSchedule:
     """The learning rate of each epoch, for every solver.
 
@@ -39,7 +58,10 @@ class LearningRateSchedule:
     monitored figure stalls for ``n_iter_no_change`` epochs, and stops
     training once it falls below 1e-6. And ``cosine``: after
     ``warmup_epochs`` epochs rising linearly to ``learning_rate_init``, it
-    decays along half a cosine to 0 at epoch ``max_iter``.
+    decays along half a cosine to 0 at epoch ``max_iter``. The
+    :data:`PROGRESS_SCHEDULES` (``flat_cos``, ``coslog4``) take the same
+    warm-up, then ``learning_rate_init`` times their shape at the middle of
+    each epoch of the rest.
     """
 
     def __init__(self, kind, learning_rate_init, power_t, max_iter, warmup_epochs):
@@ -53,7 +75,16 @@ class LearningRateSchedule:
         """Set the rate of epoch ``epoch`` (0 is the first); return it."""
         if self.kind == "cosine":
             network.learning_rate = self.cosine(epoch)
+        elif self.kind in PROGRESS_SCHEDULES:
+            network.learning_rate = self.shaped(epoch)
         return network.learning_rate
+
+    def shaped(self, epoch):
+        warmup, rate = self.warmup_epochs, self.learning_rate_init
+        if epoch < warmup:
+            return rate * (epoch + 1) / warmup
+        progress = (epoch - warmup + 0.5) / max(self.max_iter - warmup, 1)
+        return rate * PROGRESS_SCHEDULES[self.kind](min(progress, 1.0))
 
     def cosine(self, epoch):
         warmup, rate = self.warmup_epochs, self.learning_rate_init

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 
 from ._constraints import Boolean, Interval, Options, Satisfies, setting
 from ._data import split_validation
-from ._epochs import run_epochs, scoring_key, validation_score
+from ._epochs import SCHEDULES, run_epochs, scoring_key, validation_score
 from ._warnings import warn_user
 from .backends._optimizers import SOLVERS
 
@@ -49,9 +49,7 @@ class TrainingSettings:
     validation_fraction: float = setting(
         0.1, Interval(_Real, 0.0, 1.0, closed="neither")
     )
-    learning_rate: str = setting(
-        "constant", Options("constant", "invscaling", "adaptive", "cosine")
-    )
+    learning_rate: str = setting("constant", Options(*SCHEDULES))
     warmup_epochs: int = setting(0, Interval(_Integral, 0, None))
     power_t: float = setting(0.5, Interval(_Real, 0.0, None))
     max_fun: int = setting(15000, Interval(_Integral, 1, None))

@@ -118,3 +118,44 @@ def test_both_engines_use_the_same_rates(digits):
 def test_a_bad_warm_up_is_refused(value, digits):
     with pytest.raises(ValueError, match="warmup_epochs"):
         DenseClassifier(warmup_epochs=value).fit(*digits)
+
+
+# RealMLP's shapes of the progress t in [0, 1], written out independently.
+REALMLP_SHAPES = {
+    "flat_cos": lambda t: 1.0 if t < 0.5 else (1 + math.cos(math.pi * (2 * t - 1))) / 2,
+    "coslog4": lambda t: (1 - math.cos(2 * math.pi * math.log2(1 + 15 * t))) / 2,
+}
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "numpy",
+        pytest.param("keras", marks=pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)),
+    ],
+)
+@pytest.mark.parametrize("kind", REALMLP_SHAPES)
+def test_realmlp_schedules_follow_the_progress_at_each_epochs_middle(
+    kind, backend, digits
+):
+    X, y = digits
+    clf = fit_quietly(
+        DenseClassifier(
+            (8,),
+            learning_rate=kind,
+            learning_rate_init=0.01,
+            warmup_epochs=2,
+            max_iter=12,
+            n_iter_no_change=np.inf,
+            random_state=0,
+            backend=backend,
+        ),
+        X,
+        y,
+    )
+    shape = REALMLP_SHAPES[kind]
+    expected = [0.005, 0.01] + [0.01 * shape((e + 0.5) / 10) for e in range(10)]
+    np.testing.assert_allclose(clf.history_["learning_rate"], expected, rtol=1e-6)
+    if kind == "coslog4":  # four cycles: the rate comes back up three times
+        rates = np.array(clf.history_["learning_rate"][2:])
+        assert np.sum((rates[1:-1] < rates[:-2]) & (rates[1:-1] < rates[2:])) >= 2
