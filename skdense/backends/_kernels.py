@@ -53,7 +53,14 @@ def _check(name, where):
 
 
 def numba_installed():
-    """Whether Numba can be imported (without importing it)."""
+    """Whether Numba can be imported (without importing it).
+
+    Examples
+    --------
+    >>> from skdense.backends import numba_installed
+    >>> isinstance(numba_installed(), bool)
+    True
+    """
     return importlib.util.find_spec("numba") is not None
 
 
