@@ -35,7 +35,7 @@ PENALTIES = {
 }
 
 
-def _one_epoch(kernels, dtype, loss="log_loss", **params):
+def _one_epoch(kernels, dtype, loss="log_loss", plain_optimizer=False, **params):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(96, 6)).astype(dtype)
     n_outputs = 1 if loss == "binary_log_loss" else 3
@@ -52,6 +52,8 @@ def _one_epoch(kernels, dtype, loss="log_loss", **params):
         **params,
     )
     net = make_network("numpy", spec, random_state=0)
+    if plain_optimizer:
+        net.optimizer.fused_update = None  # as a class with update() only
     with use_kernels(kernels):
         figures = [net.train_epoch(X, Y, batch_size=32) for _ in range(2)]
     return net, figures
@@ -72,6 +74,17 @@ def test_compiled_training_matches_numpy_within_float32_rounding(
         # Six steps of a float32 network: a few units of its last place.
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fused_figures, plain_figures, rtol=1e-5)
+
+
+@needs_numba
+def test_an_optimizer_without_a_fused_update_still_gets_the_penalty():
+    """A new solver's class may have only ``update``: on the compiled path
+    the penalty's gradient is then added before it, as on the NumPy path."""
+    params = dict(solver="rmsprop", alpha=0.05, l1=0.02)
+    plain, _ = _one_epoch("numpy", np.float64, **params)
+    fused, _ = _one_epoch("numba", np.float64, **params, plain_optimizer=True)
+    for a, b in zip(plain.params, fused.params, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
 
 
 @needs_numba

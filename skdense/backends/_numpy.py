@@ -439,13 +439,21 @@ class DenseNetwork:
 
     def _optimizer_step(self, kernels):
         """``step(divisor)``: the optimizer's update of the weights from the
-        gradients, with the penalty's gradient already in them (NumPy path)
-        or taken by the fused update."""
+        gradients. On the NumPy path the penalty's gradient is already in
+        them; on the compiled one the optimizer's fused update takes it (an
+        optimizer without one gets it added here, then updates)."""
         optimizer, params, grads = self.optimizer, self._flat_params, self._flat_grads
+        fused = None if kernels is None else getattr(optimizer, "fused_update", None)
         if kernels is None:
             return lambda divisor: optimizer.update(params, grads)
-        fused, n_coef = optimizer.fused_update, self._n_coef
-        alpha, l1 = self.spec.alpha, self.spec.l1
+        if fused is None:
+
+            def penalty_then_update(divisor):
+                self._add_penalty_gradient(divisor)
+                optimizer.update(params, grads)
+
+            return penalty_then_update
+        n_coef, alpha, l1 = self._n_coef, self.spec.alpha, self.spec.l1
         return lambda divisor: fused(
             kernels, params, grads, n_coef, alpha / divisor, l1 / divisor
         )

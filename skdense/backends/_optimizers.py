@@ -12,8 +12,8 @@ solver is a class and a row.
 ``update(params, grads)`` is the plain NumPy step. ``fused_update(kernels,
 params, grads, n_coef, decay, l1)`` is the same step as one compiled pass
 (see :mod:`._kernels`), with the penalty's gradient ``decay * w + l1 *
-sign(w)`` on the first ``n_coef`` weights taken inside it; a solver without
-one takes the NumPy path.
+sign(w)`` on the first ``n_coef`` weights taken inside it. A solver without
+one (``update`` is enough) gets the penalty's gradient added, then ``update``.
 
 (SciPy's BLAS ``axpy`` would save a pass here, but SciPy and NumPy ship
 separate OpenBLAS builds whose thread pools, used in turn, stall each other.)
