@@ -10,6 +10,7 @@ import pytest
 from conftest import fit_quietly, loss_targets
 from test_gradients import _network, _numerical_gradients, _targets
 
+import skdense.backends
 from skdense import DenseClassifier
 from skdense.backends import (
     NetworkSpec,
@@ -175,3 +176,17 @@ def test_importing_skdense_does_not_import_numba():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_numba_that_does_not_import_falls_back_once_or_fails_where_asked(monkeypatch):
+    monkeypatch.setattr(_kernels, "numba_installed", lambda: True)
+    monkeypatch.setattr(_kernels, "_compiled", [])
+    monkeypatch.setitem(sys.modules, "skdense.backends._numba_kernels", None)
+    monkeypatch.delattr(skdense.backends, "_numba_kernels", raising=False)
+    monkeypatch.delenv("SKDENSE_KERNELS", raising=False)
+    with pytest.raises(ImportError, match="Numba kernels were asked for"):
+        with use_kernels("numba"):
+            _kernels.compiled()
+    with pytest.warns(UserWarning, match="does not import"):
+        assert _kernels.compiled() is None  # the default: the NumPy path
+    assert _kernels.compiled() is None  # and no second warning

@@ -27,6 +27,8 @@ import os
 import threading
 from contextlib import contextmanager
 
+from .._warnings import warn_user
+
 KERNELS = ("numba", "numpy")
 ENVIRONMENT_VARIABLE = "SKDENSE_KERNELS"
 _chosen = threading.local()
@@ -104,14 +106,35 @@ def use_kernels(name):
         _chosen.name = previous
 
 
+def _chosen_explicitly():
+    return bool(getattr(_chosen, "name", None) or os.environ.get(ENVIRONMENT_VARIABLE))
+
+
 def compiled():
-    """The compiled kernels when the Numba path is active, else None."""
+    """The compiled kernels when the Numba path is active, else None.
+
+    Numba that is installed but does not import (say, built for another
+    NumPy) is an error where it was asked for; as the default, the NumPy
+    path takes over, after one warning saying why.
+    """
     if active_kernels() != "numba":
         return None
     if not _compiled:
         with _building:
             if not _compiled:
-                from . import _numba_kernels
-
+                try:
+                    from . import _numba_kernels
+                except ImportError as error:
+                    if _chosen_explicitly():
+                        raise ImportError(
+                            f"The Numba kernels were asked for, but Numba does "
+                            f"not import: {error}"
+                        ) from error
+                    warn_user(
+                        f"Numba is installed but does not import ({error}); the "
+                        "NumPy engine trains on its plain NumPy path. Set "
+                        f"{ENVIRONMENT_VARIABLE}=numpy to say so and silence this."
+                    )
+                    _numba_kernels = None
                 _compiled.append(_numba_kernels)
     return _compiled[0]
