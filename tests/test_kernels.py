@@ -127,6 +127,25 @@ def _compiled():
 
 
 @needs_numba
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float16, np.float64])
+def test_the_batch_gather_takes_any_numeric_x(dtype):
+    """Rows of any dtype reach the compute dtype as on the NumPy path (the
+    compiled gather has no float16: those take NumPy's)."""
+    rng = np.random.default_rng(0)
+    X = (rng.random((64, 5)) * 100).astype(dtype)
+    Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
+    spec = NetworkSpec(5, 3, "softmax", hidden_layer_sizes=(4,), input_scale=0.01)
+    nets = []
+    for kernels in ("numpy", "numba"):
+        net = make_network("numpy", spec, random_state=0)
+        with use_kernels(kernels):
+            net.train_epoch(X, Y, batch_size=16)
+        nets.append(net)
+    for a, b in zip(nets[0].params, nets[1].params, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+@needs_numba
 def test_compiled_fits_repeat_bit_for_bit():
     """No kernel reduces across threads: a fit repeats exactly."""
     X = np.random.default_rng(0).normal(size=(200, 5))

@@ -468,7 +468,8 @@ class DenseNetwork:
         if X.dtype == self.dtype and scale == 1.0 and not shuffle:
             return lambda idx, m: X[idx]
         out = np.empty((min(batch_size, X.shape[0]), X.shape[1]), self.dtype)
-        if kernels is not None and shuffle and X.flags.c_contiguous:
+        compiled_dtype = X.dtype.kind in "iub" or X.dtype in (np.float32, np.float64)
+        if kernels is not None and shuffle and X.flags.c_contiguous and compiled_dtype:
             typed_scale = self.dtype.type(scale)
 
             def gather_rows(idx, m):
