@@ -22,29 +22,27 @@ ACTIVATION_CODES = {"identity": 0, "relu": 1}
 DERIVATIVE_CODES = {"identity": 0, "relu": 1, "logistic": 2, "tanh": 3}
 
 
+@numba.njit(inline="always", cache=True)
+def _penalised(gi, w, i, n_coef, decay, l1):
+    """The gradient ``gi`` of weight ``w`` (index ``i``) with the penalty's:
+    ``decay * w + l1 * sign(w)`` on the weight matrices (``i < n_coef``)."""
+    return gi + (decay * w + l1 * np.sign(w)) * (i < n_coef)
+
+
 @_jit
 def sgd(p, g, v, n_coef, decay, l1, lr, mu, nesterov):
     """``v = mu * v - lr * g``; ``p += mu * v - lr * g`` (Nesterov) or ``p += v``;
     without momentum (``v`` empty) ``p -= lr * g``."""
-    if v.size == 0:
-        for i in range(p.size):
-            w = p[i]
-            gi = (g[i] + (decay * w + l1 * np.sign(w)) * (i < n_coef)) * lr
+    momentum = v.size > 0
+    for i in range(p.size):
+        w = p[i]
+        gi = _penalised(g[i], w, i, n_coef, decay, l1) * lr
+        if not momentum:
             p[i] = w - gi
-    elif nesterov:
-        for i in range(p.size):
-            w = p[i]
-            gi = (g[i] + (decay * w + l1 * np.sign(w)) * (i < n_coef)) * lr
-            vi = v[i] * mu - gi
-            v[i] = vi
-            p[i] = (w - gi) + vi * mu
-    else:
-        for i in range(p.size):
-            w = p[i]
-            gi = (g[i] + (decay * w + l1 * np.sign(w)) * (i < n_coef)) * lr
-            vi = v[i] * mu - gi
-            v[i] = vi
-            p[i] = w + vi
+            continue
+        vi = v[i] * mu - gi
+        v[i] = vi
+        p[i] = (w - gi) + vi * mu if nesterov else w + vi
 
 
 @_jit
@@ -53,7 +51,7 @@ def adam(p, g, m, v, n_coef, decay, l1, shrink, step, b1, b2, eps):
     scales the weights (AdamW's decoupled decay; 1 for Adam)."""
     for i in range(p.size):
         w = p[i]
-        gi = g[i] + (decay * w + l1 * np.sign(w)) * (i < n_coef)
+        gi = _penalised(g[i], w, i, n_coef, decay, l1)
         mi = m[i] * b1 + gi
         m[i] = mi
         vi = v[i] * b2 + gi * gi
@@ -66,7 +64,7 @@ def rmsprop(p, g, v, n_coef, decay, l1, lr, rho, one_minus_rho, eps):
     """``v = rho * v + (1 - rho) * g**2``; ``p -= lr * g / sqrt(v + eps)``."""
     for i in range(p.size):
         w = p[i]
-        gi = g[i] + (decay * w + l1 * np.sign(w)) * (i < n_coef)
+        gi = _penalised(g[i], w, i, n_coef, decay, l1)
         vi = v[i] * rho + gi * gi * one_minus_rho
         v[i] = vi
         p[i] = w - gi / np.sqrt(vi + eps) * lr
