@@ -4,16 +4,18 @@ Between its matrix products (BLAS, on every core) a training step makes
 whole-array passes: the optimizer's update (Adam: about ten passes over all
 weights), the penalty's gradient, the bias add and activation, the row
 gather of a shuffled batch. In NumPy each is one single-threaded ufunc call
-per pass. Here each is one loop over the data, compiled by Numba and split
-over the cores: a step's extra work falls from about as much as its matmuls
-to a few percent of them.
+per pass. Here each is one serial loop over the data, compiled by Numba and
+vectorised by LLVM: a step's extra work falls from about as much as its
+matmuls to a small part of them. (The loops stay on one thread: Numba's
+thread pool beside OpenBLAS's spinning workers made an epoch ten times
+slower; see the engines page of the user guide.)
 
 Numba is optional (``pip install 'skdense[fast]'``). The kernels compute the
 same formulas as the NumPy path, element by element in the network's dtype,
 so the two agree within float32 rounding (not bit for bit: a fused
 multiply-add rounds once, a libm ``tanh`` differs from NumPy's in the last
-bit). Every kernel is elementwise, with no reduction across threads, so a
-fit stays bit-identical from run to run.
+bit). Every kernel is serial, with a fixed order of operations, so a fit
+stays bit-identical from run to run.
 
 :func:`use_kernels` picks the path: ``"numba"`` (the default when Numba is
 importable) or ``"numpy"``; the environment variable ``SKDENSE_KERNELS``

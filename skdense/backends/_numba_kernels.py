@@ -1,9 +1,10 @@
 """The Numba kernels :mod:`._kernels` hands out (imported only when used).
 
-Each kernel is one parallel loop computing, per element and in the arrays'
+Each kernel is one serial loop computing, per element and in the arrays'
 dtype, what the NumPy path computes in several ufunc passes, in the same
-order. ``parallel=True`` also lets LLVM vectorise the loop; ``fastmath`` is
-off, so every operation is IEEE-rounded as in NumPy. The optimizers take the
+order. ``error_model="numpy"`` (no Python division checks) lets LLVM
+vectorise the loop; ``fastmath`` is off, so every operation is IEEE-rounded
+as in NumPy. The optimizers take the
 penalty's gradient (``decay * w + l1 * sign(w)`` on the first ``n_coef``
 weights, the weight matrices) inside their loop rather than as two more
 passes.
