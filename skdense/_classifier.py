@@ -42,6 +42,14 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         + NETWORK_PARAMETERS
         + """    class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
+    label_smoothing : float in [0, 1), default=0.0
+        Train on smoothed targets, as Keras's ``label_smoothing``: each
+        one-hot row becomes ``(1 - label_smoothing) * y + label_smoothing /
+        n_classes`` (a sigmoid output's 0/1 target ``(1 - label_smoothing) *
+        y + label_smoothing / 2``). The loss in ``loss_curve_`` and
+        ``history_`` is the smoothed one; accuracies and predictions are not
+        affected. It discourages overconfident outputs; RealMLP trains its
+        classifiers with 0.1.
 """
         + ENGINE_PARAMETERS
         + """    scoring : None, "loss", str or callable, default=None
@@ -144,6 +152,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         weight_init: str = "auto",
         rho: float = 0.9,
         class_weight: Mapping | str | None = None,
+        label_smoothing: float = 0.0,
         dtype: type | np.dtype | str = np.float32,
         input_scale: float | None = None,
         input_scaling: str | None = None,
@@ -181,6 +190,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.weight_init = weight_init
         self.rho = rho
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.dtype = dtype
         self.input_scale = input_scale
         self.input_scaling = input_scaling

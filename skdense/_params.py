@@ -9,6 +9,7 @@ estimator only in :data:`CLASSIFIER_SETTINGS` and :data:`REGRESSOR_SETTINGS`.
 parameter.
 """
 
+import dataclasses
 import numbers
 from dataclasses import dataclass
 
@@ -20,7 +21,11 @@ from ._training import TrainingSettings
 from .backends import BACKENDS, NetworkSpec
 from .backends._ops import LOSSES
 from .backends._optimizers import KERAS_SOLVERS
+from .backends._spec import LABEL_SMOOTHING
 from .backends._spec import SETTINGS as NETWORK_SETTINGS
+
+# An estimator's own settings that its network's spec takes.
+_SPEC_FIELDS = {field.name for field in dataclasses.fields(NetworkSpec)}
 
 
 def _is_random_state(value):
@@ -37,6 +42,7 @@ CLASSIFIER_SETTINGS = {
         Options(None, "balanced"),
         Satisfies(lambda v: isinstance(v, dict), "a dict {class: weight}"),
     ),
+    "label_smoothing": LABEL_SMOOTHING,
 }
 # MLPRegressor's losses: the regression rows of LOSSES.
 REGRESSOR_SETTINGS = {
@@ -79,12 +85,14 @@ class FitSettings:
         resolved; ``statistics`` are the input stage's (``input_center``,
         ``input_factor``)."""
         out_activation = LOSSES[loss].out_activation
+        own = {k: v for k, v in self.own.items() if k in _SPEC_FIELDS and k != "loss"}
         return NetworkSpec(
             n_features,
             n_outputs,
             out_activation,
             loss=loss,
             **self.network,
+            **own,
             **statistics,
         )
 

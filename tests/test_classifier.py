@@ -535,3 +535,16 @@ def test_pipeline_cross_validate_and_grid_search():
     )
     search.fit(X, y)
     assert search.best_estimator_.score(X, y) > 0.9
+
+
+def test_label_smoothing_tempers_confidence_but_not_the_labels(backend, blobs):
+    """Smoothed targets keep the predicted classes of well-separated data but
+    bring the confidence to about 1 - smoothing * (1 - 1 / n_classes)."""
+    X, y = blobs
+    params = dict(FAST, backend=backend, max_iter=60, learning_rate_init=0.05)
+    hard = fit_quietly(DenseClassifier(**params), X, y)
+    smooth = fit_quietly(DenseClassifier(**params, label_smoothing=0.3), X, y)
+    assert smooth.score(X, y) >= hard.score(X, y) - 0.02
+    # The smoothed target of the true class is 0.7 + 0.3 / 3 = 0.8.
+    assert hard.predict_proba(X).max(axis=1).mean() > 0.9
+    assert smooth.predict_proba(X).max(axis=1).mean() == pytest.approx(0.8, abs=0.05)

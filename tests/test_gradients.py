@@ -201,3 +201,69 @@ def test_every_loss_row_backpropagates_its_gradient(loss, weighted):
     expected = _numerical_gradients(net, lambda: net.loss_and_gradients(X, Y, sw)[0])
     for analytic, numeric in zip(grads, expected, strict=True):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+SMOOTHED_LOSSES = [name for name, row in LOSSES.items() if row.smooth is not None]
+
+
+@pytest.mark.parametrize("loss", SMOOTHED_LOSSES)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_label_smoothed_losses_backpropagate_their_gradient(loss, weighted):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(7, 5)), loss_targets(rng, loss, 7)
+    sw = rng.random(7) + 0.1 if weighted else None
+    spec = NetworkSpec(
+        5,
+        3,
+        LOSSES[loss].out_activation,
+        loss=loss,
+        hidden_layer_sizes=(4,),
+        dtype=np.float64,
+        label_smoothing=0.2,
+    )
+    net = make_network("numpy", spec, 1)
+    _, grads = net.loss_and_gradients(X, Y, sw)
+    grads = [g.copy() for g in grads]
+    expected = _numerical_gradients(net, lambda: net.loss_and_gradients(X, Y, sw)[0])
+    for analytic, numeric in zip(grads, expected, strict=True):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("loss", SMOOTHED_LOSSES)
+def test_label_smoothing_trains_on_the_smoothed_cross_entropy(loss):
+    """The loss is the cross-entropy against the smoothed targets, written
+    out here from the predicted probabilities; the accuracy stays the hard
+    labels' (a smoothed row's largest value is still its class)."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(40, 5)), loss_targets(rng, loss, 40)
+    out_activation = LOSSES[loss].out_activation
+    spec = NetworkSpec(
+        5, 3, out_activation, loss=loss, dtype=np.float64, label_smoothing=0.3
+    )
+    net = make_network("numpy", spec, 1)
+    p = net.predict_proba(X)
+    if out_activation == "softmax":
+        soft = Y * 0.7 + 0.1
+        per_sample = -(soft * np.log(p)).sum(axis=1)
+        right = p.argmax(axis=1) == Y.argmax(axis=1)
+    else:
+        soft = Y * 0.7 + 0.15
+        per_sample = -(soft * np.log(p) + (1 - soft) * np.log1p(-p)).sum(axis=1)
+        right = ((p >= 0.5) == (Y > 0.5)).all(axis=1)
+    penalty = 0.5 * spec.alpha * sum(float((w**2).sum()) for w in net.coefs_)
+    loss_value, accuracy, _ = net.evaluate(X, Y)
+    assert loss_value == pytest.approx((per_sample.sum() + penalty) / 40, rel=1e-10)
+    assert accuracy == right.mean()
+
+
+@pytest.mark.parametrize("smoothing", [-0.1, 1.0, "0.1"])
+def test_label_smoothing_outside_zero_to_one_is_refused(smoothing):
+    with pytest.raises(ValueError, match="label_smoothing"):
+        NetworkSpec(5, 3, "softmax", label_smoothing=smoothing)
+
+
+@pytest.mark.parametrize("loss", [n for n in LOSSES if n not in SMOOTHED_LOSSES])
+def test_a_regression_loss_cannot_be_label_smoothed(loss):
+    row = LOSSES[loss]
+    with pytest.raises(ValueError, match="label_smoothing smooths a classifier"):
+        NetworkSpec(5, 1, row.out_activation, loss=loss, label_smoothing=0.1)

@@ -440,6 +440,40 @@ def test_both_engines_take_the_same_steps_with_every_loss(loss):
     assert keras_loss == pytest.approx(numpy_loss, rel=1e-3)
 
 
+@pytest.mark.parametrize("loss", [n for n, row in LOSSES.items() if row.smooth])
+def test_both_engines_take_the_same_steps_with_label_smoothing(loss):
+    Y = loss_targets(np.random.default_rng(0), loss, 64).astype(np.float32)
+    spec = NetworkSpec(
+        5,
+        3,
+        LOSSES[loss].out_activation,
+        loss=loss,
+        hidden_layer_sizes=(6,),
+        solver="sgd",
+        learning_rate_init=0.05,
+        label_smoothing=0.2,
+    )
+    numpy_loss, keras_loss = _steps_agree(spec, Y)
+    assert keras_loss == pytest.approx(numpy_loss, rel=1e-3)
+    # Confident right outputs, where smoothing changes the loss a lot: both
+    # engines take the same smoothed loss, far from the unsmoothed one.
+    X = np.random.default_rng(1).normal(size=(64, 5)).astype(np.float32)
+    numpy_net = make_network("numpy", spec, random_state=0)
+    weights = [5 * w for w in numpy_net.get_weights()]
+    numpy_net.set_weights(weights)
+    p = numpy_net.predict_proba(X)
+    if spec.out_activation == "softmax":
+        Y = np.eye(3, dtype=np.float32)[p.argmax(axis=1)]
+    else:
+        Y = (p > 0.5).astype(np.float32)
+    keras_net = make_network("keras", spec, random_state=0)
+    keras_net.set_weights(weights)
+    smoothed = numpy_net.evaluate(X, Y)[0]
+    assert keras_net.evaluate(X, Y)[0] == pytest.approx(smoothed, rel=1e-4)
+    numpy_net.spec = spec.replace(label_smoothing=0.0)
+    assert numpy_net.evaluate(X, Y)[0] != pytest.approx(smoothed, rel=0.05)
+
+
 @pytest.mark.parametrize("solver", [name for name, row in SOLVERS.items() if row.keras])
 def test_both_engines_take_the_same_steps_with_every_solver(solver):
     """Each solver row's NumPy class and Keras factory, from the same spec."""

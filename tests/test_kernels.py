@@ -102,6 +102,17 @@ def test_compiled_training_matches_numpy_for_every_activation_and_loss(
 
 
 @needs_numba
+@pytest.mark.parametrize("loss", [n for n, row in LOSSES.items() if row.smooth])
+def test_compiled_training_matches_numpy_with_label_smoothing(loss):
+    params = dict(solver="adam", label_smoothing=0.2)
+    plain, plain_figures = _one_epoch("numpy", np.float64, loss, **params)
+    fused, fused_figures = _one_epoch("numba", np.float64, loss, **params)
+    for a, b in zip(plain.params, fused.params, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fused_figures, plain_figures, rtol=1e-10)
+
+
+@needs_numba
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 @pytest.mark.parametrize("n_outputs", [1, 3, "squared_error"])
 def test_compiled_backprop_matches_finite_differences(activation, n_outputs):

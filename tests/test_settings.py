@@ -49,7 +49,7 @@ def test_check_params_sorts_every_parameter_to_its_user():
     assert settings.network["alpha"] == 0.5
     assert settings.training.max_iter == 7
     assert settings.backend == "numpy"
-    assert settings.own == {"class_weight": None}
+    assert settings.own == {"class_weight": None, "label_smoothing": 0.0}
     n_sorted = (
         len(settings.network)
         + len(dataclasses.fields(TrainingSettings))

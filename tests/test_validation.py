@@ -35,6 +35,7 @@ from skdense import DenseClassifier
         (dict(dtype="float16"), "dtype"),
         (dict(backend="torch"), "backend='torch'"),
         (dict(class_weight="even"), "class_weight='even'"),
+        (dict(label_smoothing=1.0), r"label_smoothing=1.0.*\[0.0, 1.0\)"),
         (dict(shuffle="yes"), "shuffle='yes'"),
         (dict(verbose=-1), "verbose=-1"),
     ],

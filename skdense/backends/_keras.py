@@ -168,7 +168,7 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
         metrics = ["accuracy"]
     model.compile(
         optimizer=_optimizer(keras, spec),
-        loss=_keras_loss(spec.loss, sparse_targets),
+        loss=_keras_loss(spec.loss, sparse_targets, spec.label_smoothing),
         # Keras averages binary cross-entropy over the labels; skdense sums it.
         loss_weights=float(spec.n_outputs) if multilabel else None,
         metrics=metrics,
@@ -178,9 +178,13 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     return model
 
 
-def _keras_loss(name, sparse_targets=False):
+def _keras_loss(name, sparse_targets=False, label_smoothing=0.0):
     """The Keras form of loss ``name``, from its row."""
     form = LOSSES[name].keras
+    if label_smoothing:
+        # Keras's sparse cross-entropy cannot smooth: smoothing needs one-hot targets.
+        smoothed = getattr(import_keras().losses, LOSSES[name].keras_smoothed)
+        return smoothed(label_smoothing=label_smoothing)
     if isinstance(form, str):
         return f"sparse_{form}" if sparse_targets and name == "log_loss" else form
     return _registered_loss(name)

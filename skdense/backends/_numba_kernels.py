@@ -115,25 +115,28 @@ def gather_rows(X, rows, out, scale):
 
 @_jit
 def softmax_log_loss(z, y):
-    """The cross-entropy of logits ``z`` against one-hot ``y``, leaving its
-    gradient ``softmax(z) - y`` in ``z``. Returns the summed loss and the
-    number of rows whose true class has the largest logit."""
+    """The cross-entropy of logits ``z`` against ``y`` (one-hot or
+    label-smoothed), leaving its gradient ``softmax(z) - y`` in ``z``. Returns
+    the summed loss and the number of rows whose true class (the largest
+    ``y``) has the largest logit."""
     n_rows, n_classes = z.shape
     total, n_right = 0.0, 0
     for r in range(n_rows):
-        top = z[r, 0]
+        top, true_class = z[r, 0], 0
         for j in range(1, n_classes):
             top = max(top, z[r, j])
-        norm, z_true = z.dtype.type(0), z.dtype.type(0)
+            if y[r, j] > y[r, true_class]:
+                true_class = j
+        n_right += z[r, true_class] >= top
+        norm, z_target = z.dtype.type(0), z.dtype.type(0)
         for j in range(n_classes):
             shifted = z[r, j] - top
-            z_true += shifted * y[r, j]
+            z_target += shifted * y[r, j]
             z[r, j] = np.exp(shifted)
             norm += z[r, j]
         for j in range(n_classes):
             z[r, j] = z[r, j] / norm - y[r, j]
-        total += np.log(norm) - z_true
-        n_right += z_true >= 0
+        total += np.log(norm) - z_target
     return total, n_right
 
 

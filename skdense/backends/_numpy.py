@@ -265,6 +265,7 @@ class DenseNetwork:
         loop takes the loss's score, else None.
         """
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        Y = self.spec.training_targets(Y)
         data_loss, n_correct = 0.0, 0
         has_accuracy = self.spec.score_name == "accuracy"
         outputs = None if has_accuracy else np.empty(Y.shape, np.float64)
@@ -308,6 +309,7 @@ class DenseNetwork:
         n_correct)``.
         """
         n_rows = X.shape[0]
+        Y = self.spec.training_targets(Y)
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
         outs, deltas, ones, pre = self._layer_buffers(n_rows)

@@ -246,17 +246,33 @@ def inplace_binary_log_loss(y, z):
 
 
 def inplace_softmax_log_loss(y, z):
-    """Cross-entropy of logits ``z`` (n, k) against one-hot targets ``y``.
+    """Cross-entropy of logits ``z`` (n, k) against targets ``y``: one-hot,
+    or label-smoothed (each row's largest value is its class).
 
     Turns ``z`` into probabilities in place. Returns the per-sample losses and
     a boolean mask of the samples classified right.
     """
     z -= z.max(axis=1, keepdims=True)
-    z_true = np.einsum("ij,ij->i", z, y)  # 0 exactly when the true class wins
+    z_target = np.einsum("ij,ij->i", z, y)
+    true_class = np.argmax(y, axis=1)[:, None]
+    z_true = np.take_along_axis(z, true_class, axis=1)[:, 0]  # 0: the true class wins
     np.exp(z, out=z)
     norm = z.sum(axis=1, keepdims=True)
     z /= norm
-    return np.log(norm[:, 0]) - z_true, z_true >= 0
+    return np.log(norm[:, 0]) - z_target, z_true >= 0
+
+
+def smooth_one_hot(y, smoothing):
+    """``y`` (one-hot, k columns) label-smoothed: ``(1 - smoothing) * y +
+    smoothing / k``, as Keras's ``CategoricalCrossentropy`` smooths."""
+    return y * (1.0 - smoothing) + smoothing / y.shape[1]
+
+
+def smooth_binary(y, smoothing):
+    """0/1 targets label-smoothed: ``(1 - smoothing) * y + smoothing / 2``
+    (each sigmoid output a two-class problem), as Keras's
+    ``BinaryCrossentropy`` smooths."""
+    return y * (1.0 - smoothing) + smoothing / 2.0
 
 
 def inplace_half_squared_error(y, z):
@@ -336,6 +352,9 @@ class Loss:
     engine registers under its own name. ``score`` names the figure reported
     beside the loss ("accuracy", or "r2" for a regression loss), and
     ``check_targets(Y)``, if given, refuses targets the loss cannot take.
+    A classifier's loss can be label-smoothed: ``smooth(Y, smoothing)``
+    gives the targets it is then trained on, and ``keras_smoothed`` names
+    the Keras loss class whose ``label_smoothing`` does the same.
     """
 
     per_sample: Callable
@@ -344,15 +363,27 @@ class Loss:
     score: str
     gradient: Callable | None = None
     check_targets: Callable | None = None
+    smooth: Callable | None = None
+    keras_smoothed: str | None = None
 
 
 LOSSES = {
     # One sigmoid unit per output: a binary problem or k labels (summed).
     "binary_log_loss": Loss(
-        inplace_binary_log_loss, "logistic", "binary_crossentropy", "accuracy"
+        inplace_binary_log_loss,
+        "logistic",
+        "binary_crossentropy",
+        "accuracy",
+        smooth=smooth_binary,
+        keras_smoothed="BinaryCrossentropy",
     ),
     "log_loss": Loss(
-        inplace_softmax_log_loss, "softmax", "categorical_crossentropy", "accuracy"
+        inplace_softmax_log_loss,
+        "softmax",
+        "categorical_crossentropy",
+        "accuracy",
+        smooth=smooth_one_hot,
+        keras_smoothed="CategoricalCrossentropy",
     ),
     "squared_error": Loss(
         inplace_half_squared_error, "identity", keras_half_squared_error, "r2"

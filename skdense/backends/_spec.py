@@ -46,6 +46,7 @@ COMPUTE_DTYPE = Satisfies(lambda v: np.dtype(v) in DTYPES, "np.float32 or np.flo
 _RATE = Interval(_Real, 0.0, 1.0, closed="left")
 _PENALTY = Interval(_Real, 0.0, None)
 _POSITIVE = Interval(_Real, 0.0, None, closed="neither")
+LABEL_SMOOTHING = (_RATE,)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class NetworkSpec:
     # skdense.backends.input_statistics); None without ``input_scaling``.
     input_center: tuple | None = None
     input_factor: tuple | None = None
+    # A classifier's (DenseClassifier's own parameter): see LABEL_SMOOTHING.
+    label_smoothing: float = 0.0
 
     def __post_init__(self):
         for name, constraints in SETTINGS.items():
@@ -112,6 +115,12 @@ class NetworkSpec:
             )
         for name in ("n_features", "n_outputs"):
             check_value("NetworkSpec", name, getattr(self, name), [_AT_LEAST_ONE])
+        check_value("NetworkSpec", "label_smoothing", self.label_smoothing, LABEL_SMOOTHING)
+        if self.label_smoothing and LOSSES[loss].smooth is None:
+            raise ValueError(
+                f"NetworkSpec: label_smoothing smooths a classifier's targets; "
+                f"loss={loss!r} cannot take it."
+            )
         activation = "logistic" if self.activation == "sigmoid" else self.activation
         # "auto" is MLPClassifier's rule: Glorot for every activation.
         weight_init = "glorot" if self.weight_init == "auto" else self.weight_init
@@ -128,6 +137,7 @@ class NetworkSpec:
             "dtype": np.dtype(self.dtype),
             "input_scale": 1.0 if self.input_scale is None else float(self.input_scale),
             "input_clip": None if self.input_clip is None else float(self.input_clip),
+            "label_smoothing": float(self.label_smoothing),
         }
         stats = (self.input_center, self.input_factor)
         if (self.input_scaling is None) != (stats == (None, None)):
@@ -159,6 +169,7 @@ class NetworkSpec:
         state.setdefault("loss", CANONICAL_LOSSES[state["out_activation"]])
         for name in ("input_scaling", "input_clip", "input_center", "input_factor"):
             state.setdefault(name, None)  # before 0.3: no input stage
+        state.setdefault("label_smoothing", 0.0)
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -171,6 +182,12 @@ class NetworkSpec:
     def loss_row(self):
         """The :class:`~skdense.backends._ops.Loss` the network is trained with."""
         return LOSSES[self.loss]
+
+    def training_targets(self, Y):
+        """The targets the loss is trained on: ``Y``, label-smoothed if asked."""
+        if not self.label_smoothing:
+            return Y
+        return self.loss_row.smooth(Y, self.label_smoothing).astype(Y.dtype, copy=False)
 
     @property
     def score_name(self):
