@@ -115,7 +115,9 @@ class NetworkSpec:
             )
         for name in ("n_features", "n_outputs"):
             check_value("NetworkSpec", name, getattr(self, name), [_AT_LEAST_ONE])
-        check_value("NetworkSpec", "label_smoothing", self.label_smoothing, LABEL_SMOOTHING)
+        check_value(
+            "NetworkSpec", "label_smoothing", self.label_smoothing, LABEL_SMOOTHING
+        )
         if self.label_smoothing and LOSSES[loss].smooth is None:
             raise ValueError(
                 f"NetworkSpec: label_smoothing smooths a classifier's targets; "
