@@ -98,7 +98,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
 
     def _replace_weights(self, coefs, intercepts):
         old = self.network_.get_weights()
-        new = [np.asarray(w, dtype=old[0].dtype) for w in [*coefs, *intercepts]]
+        embedding = old[2 * len(self.network_.coefs_) :]  # kept as it is
+        new = [
+            np.asarray(w, dtype=old[0].dtype) for w in [*coefs, *intercepts, *embedding]
+        ]
         if [w.shape for w in new] != [w.shape for w in old]:
             raise ValueError(
                 "coefs_ and intercepts_ must keep the network's shapes "
@@ -238,8 +241,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         with np.errstate(over="ignore", invalid="ignore"):
             activations = forward_hidden(
                 X,
-                self.network_.coefs_,
-                self.network_.intercepts_,
+                self.network_.get_weights(),
                 self.network_.spec,
                 layer % len(sizes),
             )

@@ -49,15 +49,21 @@ class FrozenNetwork:
 
     def __init__(self, network):
         self.spec = network.spec
-        weights = network.get_weights()
-        n_layers = len(weights) // 2
-        self.coefs_, self.intercepts_ = weights[:n_layers], weights[n_layers:]
+        self.weights = network.get_weights()
+        n_layers = len(self.spec.hidden_layer_sizes) + 1
+        self.coefs_ = self.weights[:n_layers]
+        self.intercepts_ = self.weights[n_layers : 2 * n_layers]
+
+    def __setstate__(self, state):
+        if "weights" not in state:  # saved before numeric embeddings (0.3)
+            state["weights"] = [*state["coefs_"], *state["intercepts_"]]
+        self.__dict__.update(state)
 
     def predict_proba(self, X):
-        return forward_proba(X, self.coefs_, self.intercepts_, self.spec)
+        return forward_proba(X, self.weights, self.spec)
 
     def get_weights(self):
-        return [w.copy() for w in [*self.coefs_, *self.intercepts_]]
+        return [w.copy() for w in self.weights]
 
 
 class EpochTasks:

@@ -157,6 +157,10 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         input_scale: float | None = None,
         input_scaling: str | None = None,
         input_clip: float | None = None,
+        numeric_embedding: str | None = None,
+        embedding_size: int = 4,
+        embedding_frequencies: int = 16,
+        embedding_sigma: float = 0.1,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
@@ -195,6 +199,10 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.input_scale = input_scale
         self.input_scaling = input_scaling
         self.input_clip = input_clip
+        self.numeric_embedding = numeric_embedding
+        self.embedding_size = embedding_size
+        self.embedding_frequencies = embedding_frequencies
+        self.embedding_sigma = embedding_sigma
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs

@@ -123,6 +123,23 @@ ENGINE_PARAMETERS = """\
         ``x / sqrt(1 + (x / input_clip) ** 2)``: near ``x`` for small values,
         bending large ones towards ``+-input_clip`` (RealMLP uses 3 after
         "robust" scaling), so that outliers do not dominate a layer.
+    numeric_embedding : {None, "pbld"}, default=None
+        A learned expansion of each input column before the first dense
+        layer: "pbld" is RealMLP's periodic embedding, ``cos(2 pi x w + c)``
+        at ``embedding_frequencies`` learned frequencies, mapped linearly to
+        ``embedding_size - 1`` numbers per column, followed by the column's
+        value (so ``n_features * embedding_size`` inputs). It lets a network
+        draw sharp and periodic shapes of single columns, where tables need
+        them. The embedding's weights follow the dense layers' in the
+        network's ``get_weights()``; they are not penalised by ``alpha`` or
+        ``l1``. Dense ``X`` only.
+    embedding_size : int, default=4
+        Numbers per column with a numeric embedding, its value included.
+    embedding_frequencies : int, default=16
+        Frequencies per column with a numeric embedding.
+    embedding_sigma : float, default=0.1
+        Standard deviation of the embedding's initial frequencies (per unit
+        of the scaled input); larger values start from sharper shapes.
     backend : {"numpy", "keras"}, default="numpy"
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).

@@ -36,6 +36,7 @@ except ImportError as error:  # pragma: no cover - depends on the extra
 
 from ._classifier import DenseClassifier
 from ._regressor import DenseRegressor
+from .backends._embeddings import TWO_PI
 from .backends._ops import ACTIVATIONS
 
 
@@ -80,6 +81,22 @@ def _input_stage(graph, spec, x):
     return x
 
 
+def _numeric_embedding(graph, x, embedding):
+    """RealMLP's PBLD embedding (see ``backends._embeddings``): per column,
+    ``cos(2 pi x w + c) @ V + d``, then the columns themselves."""
+    freq, phase, linear, bias = embedding
+    n, k = freq.shape
+    size = bias.shape[1]
+    columns = graph.node("Reshape", [x, graph.shape([0, n, 1])])
+    angle = graph.node("Mul", [columns, graph.constant(TWO_PI * freq)])
+    waves = graph.node("Cos", graph.node("Add", [angle, graph.constant(phase)]))
+    waves = graph.node("Reshape", [waves, graph.shape([0, n, 1, k])])
+    embedded = graph.node("MatMul", [waves, graph.constant(linear)])  # (m, n, 1, e)
+    embedded = graph.node("Reshape", [embedded, graph.shape([0, n * size])])
+    embedded = graph.node("Add", [embedded, graph.constant(bias.reshape(1, -1))])
+    return graph.node("Concat", [embedded, x], axis=1)
+
+
 def _forward_pass(scope, operator, container):
     """The output layer's values, from the operator's input."""
     model = operator.raw_operator
@@ -94,6 +111,9 @@ def _forward_pass(scope, operator, container):
         x = _node(scope, container, "Mul", [x, scale])
     x = _input_stage(graph, spec, x)
     n_layers = len(model.coefs_)
+    embedding = model.network_.get_weights()[2 * n_layers :]
+    if embedding:
+        x = _numeric_embedding(graph, x, embedding)
     for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
         w = _constant(scope, container, np.asarray(w, dtype), proto_type)
         b = _constant(scope, container, np.asarray(b, dtype)[None, :], proto_type)
@@ -118,6 +138,13 @@ class _Graph:
     def constant(self, value):
         array = np.array(value, self.dtype)
         return _constant(self.scope, self.container, array, self.proto_type)
+
+    def shape(self, dims):
+        """A Reshape's target shape (0 keeps the input's dimension)."""
+        array = np.array(dims, np.int64)
+        return _constant(
+            self.scope, self.container, array, onnx_proto.TensorProto.INT64
+        )
 
 
 def _label_type(model):

@@ -14,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skdense import DenseClassifier
 from skdense.backends import NetworkSpec, make_network
+from skdense.backends._embeddings import NUMERIC_EMBEDDINGS
 from skdense.backends._ops import HIDDEN_ACTIVATIONS, LOSSES
 from skdense.backends._optimizers import SOLVERS
 
@@ -438,6 +439,21 @@ def test_both_engines_take_the_same_steps_with_every_loss(loss):
     )
     numpy_loss, keras_loss = _steps_agree(spec, Y)
     assert keras_loss == pytest.approx(numpy_loss, rel=1e-3)
+
+
+@pytest.mark.parametrize("embedding", NUMERIC_EMBEDDINGS)
+def test_both_engines_take_the_same_steps_with_a_numeric_embedding(embedding):
+    spec = NetworkSpec(
+        5,
+        3,
+        "softmax",
+        hidden_layer_sizes=(6,),
+        solver="adam",
+        learning_rate_init=0.01,
+        numeric_embedding=embedding,
+        embedding_sigma=0.5,
+    )
+    _steps_agree(spec, _one_hot(), epochs=2)
 
 
 @pytest.mark.parametrize("loss", [n for n, row in LOSSES.items() if row.smooth])

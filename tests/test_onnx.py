@@ -175,3 +175,31 @@ def test_whole_float_labels_come_out_as_int64(iris32):
     labels, _ = _run(to_onnx(clf, X[:1]), X)
     assert labels.dtype == np.int64
     np.testing.assert_array_equal(labels, clf.predict(X))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
+def test_numeric_embedding_is_part_of_the_graph(backend, estimator, iris32):
+    X, y = iris32
+    model = fit_quietly(
+        estimator(
+            hidden_layer_sizes=(16,),
+            input_scaling="robust",
+            numeric_embedding="pbld",
+            embedding_sigma=1.0,  # sharp waves: an error in the graph shows
+            max_iter=20,
+            backend=backend,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    for dtype in (np.float32, np.float64):
+        outputs = _run(to_onnx(model, X[:1].astype(dtype)), X.astype(dtype))
+        if estimator is DenseClassifier:
+            np.testing.assert_allclose(outputs[1], model.predict_proba(X), atol=1e-5)
+            np.testing.assert_array_equal(outputs[0], model.predict(X))
+        else:
+            np.testing.assert_allclose(
+                outputs[0].ravel(), model.predict(X), rtol=1e-5, atol=1e-5
+            )

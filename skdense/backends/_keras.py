@@ -29,6 +29,7 @@ import weakref
 import numpy as np
 import scipy.sparse as sp
 
+from ._embeddings import TWO_PI, embedding_shapes, initial_embedding
 from ._ops import ACTIVATIONS, LOSSES
 from ._optimizers import KERAS_SOLVERS, SOLVERS
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
@@ -98,6 +99,51 @@ def _penalty_class():
     return Penalty
 
 
+@functools.cache
+def _embedding_class():
+    """The numeric embedding as a Keras layer, registered for saved models."""
+    keras = import_keras()
+
+    @keras.saving.register_keras_serializable(package="skdense")
+    class PBLDEmbedding(keras.layers.Layer):
+        """RealMLP's PBLD embedding of each input column (see
+        ``skdense.backends._embeddings``); weights as the NumPy engine's."""
+
+        def __init__(self, frequencies, size, **kwargs):
+            super().__init__(**kwargs)
+            self.frequencies, self.size = frequencies, size
+
+        def build(self, input_shape):
+            n, k, e = input_shape[-1], self.frequencies, self.size - 1
+            shapes = {
+                "frequencies": (n, k),
+                "phases": (n, k),
+                "linear": (n, k, e),
+                "bias": (n, e),
+            }
+            self.parts = [
+                self.add_weight(shape=shape, name=name, initializer="zeros")
+                for name, shape in shapes.items()
+            ]
+
+        def call(self, x):
+            ops = keras.ops
+            freq, phase, linear, bias = self.parts
+            angle = x[:, :, None] * (TWO_PI * freq) + phase
+            embedded = ops.einsum("mnk,nke->mne", ops.cos(angle), linear) + bias
+            n, e = bias.shape
+            return ops.concatenate([ops.reshape(embedded, (-1, n * e)), x], axis=-1)
+
+        def get_config(self):
+            return {
+                **super().get_config(),
+                "frequencies": self.frequencies,
+                "size": self.size,
+            }
+
+    return PBLDEmbedding
+
+
 def _keras_activation(keras, name):
     """The Keras form of activation ``name``, from its row."""
     form = ACTIVATIONS[name].keras
@@ -144,6 +190,11 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     sizes = spec.layer_sizes
     n_layers = len(sizes) - 1
     layers = [keras.Input((spec.n_features,), dtype=dtype)]
+    if spec.numeric_embedding is not None:
+        embedding = _embedding_class()
+        layers.append(
+            embedding(spec.embedding_frequencies, spec.embedding_size, dtype=dtype)
+        )
     for i, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         hidden = i < n_layers - 1
         activation = spec.activation if hidden else spec.out_activation
@@ -267,7 +318,10 @@ class KerasNetwork:
     def _signature(self):
         """What the compiled model depends on: all but what ``_initialize`` sets."""
         return self.spec.replace(
-            weight_init="glorot", learning_rate_init=1.0, input_scale=1.0
+            weight_init="glorot",
+            learning_rate_init=1.0,
+            input_scale=1.0,
+            embedding_sigma=1.0,
         )
 
     @property
@@ -290,6 +344,10 @@ class KerasNetwork:
                 layer.bias.assign(np.zeros(layer.bias.shape, self.dtype))
             elif isinstance(layer, keras.layers.Dropout):
                 layer.seed_generator.state.assign(np.array([seed, 0], dtype="int64"))
+            elif isinstance(layer, _embedding_class()):
+                initial = initial_embedding(self.spec, np.random.default_rng(seed))
+                for part, value in zip(layer.parts, initial, strict=True):
+                    part.assign(value.astype(self.dtype))
         for variable in self.model.optimizer.variables:
             variable.assign(np.zeros(variable.shape, variable.dtype))
         self.model.optimizer.learning_rate.assign(self.spec.learning_rate_init)
@@ -302,7 +360,8 @@ class KerasNetwork:
                 regularizer.scale.assign(value)
 
     def _penalty_scale(self):
-        regularizer = self.model.layers[0].kernel_regularizer
+        dense = [layer for layer in self.model.layers if hasattr(layer, "kernel")]
+        regularizer = dense[0].kernel_regularizer
         return 1.0 if regularizer is None else float(regularizer.scale.numpy())
 
     # -- persistence: the model travels in Keras's own format ------------------
@@ -321,6 +380,7 @@ class KerasNetwork:
         keras = import_keras()
         _penalty_class()  # registers the penalty for deserialisation
         _subset_accuracy()  # and the multilabel metric
+        _embedding_class()  # and the numeric embedding
         for name in LOSSES:  # and the losses defined in Keras ops
             if not isinstance(LOSSES[name].keras, str):
                 _registered_loss(name)
@@ -337,24 +397,29 @@ class KerasNetwork:
     # -- weights ---------------------------------------------------------------
 
     def get_weights(self):
-        """Copies of the weights, as ``[W_1, ..., W_L, b_1, ..., b_L]``."""
-        weights = self.model.get_weights()  # Keras order: W_1, b_1, W_2, b_2, ...
-        return weights[0::2] + weights[1::2]
+        """Copies of the weights, as ``[W_1, ..., W_L, b_1, ..., b_L]``, then
+        the numeric embedding's if any (the NumPy engine's order)."""
+        # Keras's order: the embedding's, then W_1, b_1, W_2, b_2, ...
+        weights = self.model.get_weights()
+        n_embedding = len(embedding_shapes(self.spec))
+        embedding, dense = weights[:n_embedding], weights[n_embedding:]
+        return dense[0::2] + dense[1::2] + embedding
 
     def set_weights(self, weights):
         """Set the weights from arrays ordered as :meth:`get_weights` gives."""
-        n = len(weights) // 2
-        self.model.set_weights(
-            [w for pair in zip(weights[:n], weights[n:], strict=True) for w in pair]
-        )
+        n = len(self.spec.hidden_layer_sizes) + 1
+        coefs, intercepts, embedding = weights[:n], weights[n : 2 * n], weights[2 * n :]
+        pairs = zip(coefs, intercepts, strict=True)
+        self.model.set_weights([*embedding, *(w for pair in pairs for w in pair)])
 
     @property
     def coefs_(self):
-        return self.model.get_weights()[0::2]
+        return self.get_weights()[: len(self.spec.hidden_layer_sizes) + 1]
 
     @property
     def intercepts_(self):
-        return self.model.get_weights()[1::2]
+        n = len(self.spec.hidden_layer_sizes) + 1
+        return self.get_weights()[n : 2 * n]
 
     @property
     def learning_rate(self):
@@ -476,7 +541,7 @@ class KerasNetwork:
 
     def predict_proba(self, X):
         """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""
-        return forward_proba(X, self.coefs_, self.intercepts_, self.spec)
+        return forward_proba(X, self.get_weights(), self.spec)
 
 
 def _sparse_row_gatherer(tf, X):

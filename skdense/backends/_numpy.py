@@ -28,10 +28,21 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 
 from . import _kernels
+from ._embeddings import (
+    embed,
+    embedding_gradients,
+    embedding_shapes,
+    initial_embedding,
+)
 from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer, optimizer_settings
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
+
+
+def _split(arrays, n_layers):
+    """``(coefs, intercepts, embedding)`` from arrays ordered as ``params``."""
+    return arrays[:n_layers], arrays[n_layers : 2 * n_layers], arrays[2 * n_layers :]
 
 
 def _layer_views(flat, shapes):
@@ -82,6 +93,7 @@ class DenseNetwork:
         sizes = spec.layer_sizes
         coef_shapes = list(zip(sizes[:-1], sizes[1:], strict=False))
         self._shapes = coef_shapes + [(n,) for n in sizes[1:]]
+        self._shapes += embedding_shapes(spec)
         self._n_coef = sum(a * b for a, b in coef_shapes)
         self._flat_params = np.zeros(
             sum(int(np.prod(s)) for s in self._shapes), spec.dtype
@@ -94,6 +106,10 @@ class DenseNetwork:
                 w[...] = self.rng.normal(0.0, scale, w.shape)
             else:
                 w[...] = self.rng.uniform(-scale, scale, w.shape)
+        for w, initial in zip(
+            self.embedding_, initial_embedding(spec, self.rng), strict=True
+        ):
+            w[...] = initial
         self._penalty_scratch = np.empty(self._n_coef, spec.dtype)
         self._buffers = {}
         self.optimizer = make_optimizer(spec, self._flat_params.size)
@@ -103,17 +119,21 @@ class DenseNetwork:
         return self.spec.dtype
 
     def _make_views(self):
-        n_layers = len(self._shapes) // 2
+        n_layers = len(self.spec.hidden_layer_sizes) + 1
         params = _layer_views(self._flat_params, self._shapes)
         grads = _layer_views(self._flat_grads, self._shapes)
-        self.coefs_, self.intercepts_ = params[:n_layers], params[n_layers:]
-        self._coef_grads, self._intercept_grads = grads[:n_layers], grads[n_layers:]
+        self.coefs_, self.intercepts_, self.embedding_ = _split(params, n_layers)
+        self._coef_grads, self._intercept_grads, self._embedding_grads = _split(
+            grads, n_layers
+        )
 
     def __getstate__(self):
         # Views and scratch buffers are rebuilt after loading; they need not travel.
         state = self.__dict__.copy()
-        for name in ("coefs_", "intercepts_", "_coef_grads", "_intercept_grads"):
+        views = ("coefs_", "intercepts_", "embedding_")
+        for name in (*views, "_coef_grads", "_intercept_grads", "_embedding_grads"):
             del state[name]
+        state.pop("_embedding_kept", None)
         state["_buffers"] = {}
         return state
 
@@ -129,8 +149,9 @@ class DenseNetwork:
 
     @property
     def params(self):
-        """Weights as ``[W_1, ..., W_L, b_1, ..., b_L]`` (views, not copies)."""
-        return self.coefs_ + self.intercepts_
+        """Weights as ``[W_1, ..., W_L, b_1, ..., b_L]``, then the numeric
+        embedding's if any (views, not copies)."""
+        return self.coefs_ + self.intercepts_ + self.embedding_
 
     @property
     def learning_rate(self):
@@ -141,7 +162,7 @@ class DenseNetwork:
         self.optimizer.learning_rate = value
 
     def get_weights(self):
-        """Copies of the weights, as ``[W_1, ..., W_L, b_1, ..., b_L]``."""
+        """Copies of the weights, in the order of :attr:`params`."""
         return [p.copy() for p in self.params]
 
     def set_weights(self, weights):
@@ -181,9 +202,14 @@ class DenseNetwork:
         ``pre``, if given, receives each hidden layer's pre-activation.
         ``masks`` are ``(mask, dropped)`` pairs: the output times the mask
         goes to ``dropped``. ``kernels`` (compiled, or None) fuse the bias add
-        with the activation. Returns the list of layer inputs (X, then each
-        hidden layer's output after dropout), which backprop needs.
+        with the activation. Returns the list of layer inputs (X, or its
+        numeric embedding, then each hidden layer's output after dropout),
+        which backprop needs; what the embedding's gradients need goes to
+        ``self._embedding_kept``.
         """
+        if self.embedding_:
+            self._embedding_kept = {}
+            X = embed(X, self.embedding_, self._embedding_kept)
         name = self.spec.activation
         activate = ACTIVATIONS[name].forward
         code = None  # the compiled bias-and-activation, if any (0: just the bias)
@@ -227,7 +253,7 @@ class DenseNetwork:
 
     def predict_proba(self, X):
         """Output-layer probabilities, shape ``(n_samples, n_outputs)``, float64."""
-        return forward_proba(X, self.coefs_, self.intercepts_, self.spec)
+        return forward_proba(X, self.params, self.spec)
 
     # -- loss and gradients ----------------------------------------------------
 
@@ -286,7 +312,7 @@ class DenseNetwork:
         The gradient arrays are the network's own buffers: copy them to keep.
         """
         loss, _ = self._backprop(self._as_input(X), Y, sample_weight)
-        return loss, self._coef_grads + self._intercept_grads
+        return loss, self._coef_grads + self._intercept_grads + self._embedding_grads
 
     def _backprop(
         self,
@@ -349,6 +375,13 @@ class DenseNetwork:
             else:
                 np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
             np.matmul(ones, delta, out=self._intercept_grads[i])
+            if i == 0 and self.embedding_:
+                embedding_gradients(
+                    self.embedding_,
+                    self._embedding_kept,
+                    delta @ self.coefs_[0].T,
+                    self._embedding_grads,
+                )
             if i > 0:
                 np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
                 delta = deltas[i - 1]

@@ -3,6 +3,7 @@
 import numpy as np
 from scipy import special
 
+from ._embeddings import embed
 from ._inputs import as_input
 from ._ops import ACTIVATIONS
 
@@ -27,11 +28,22 @@ def initial_weight_law(spec, fan_in, fan_out):
     return "uniform", float(np.sqrt(factor / (fan_in + fan_out)))
 
 
-def _float64_weights(coefs, intercepts):
+def split_weights(weights, spec):
+    """``(coefs, intercepts, embedding)`` of ``weights`` ordered as an
+    engine's ``get_weights`` gives them, in float64."""
+    weights = [np.asarray(w, np.float64) for w in weights]
+    n_layers = len(spec.hidden_layer_sizes) + 1
     return (
-        [np.asarray(w, np.float64) for w in coefs],
-        [np.asarray(b, np.float64) for b in intercepts],
+        weights[:n_layers],
+        weights[n_layers : 2 * n_layers],
+        weights[2 * n_layers :],
     )
+
+
+def _network_input(X, embedding, spec):
+    """A chunk of ``X`` as the first dense layer reads it, in float64."""
+    a = as_input(X, np.dtype(np.float64), spec)
+    return embed(a, embedding) if embedding else a
 
 
 def _hidden_forward(a, coefs, intercepts, activation):
@@ -40,19 +52,20 @@ def _hidden_forward(a, coefs, intercepts, activation):
     return a
 
 
-def forward_proba(X, coefs, intercepts, spec):
-    """Probabilities of the network's output layer, computed in float64.
+def forward_proba(X, weights, spec):
+    """Probabilities of the network whose ``get_weights`` are ``weights``,
+    computed in float64.
 
     float64 whatever the training dtype: float32 matrix products round
     differently with the number of rows, and a sample's prediction must not
     depend on the other rows it is predicted with. ``X`` may have any numeric
     dtype; it goes through the input stage (see ``_inputs``) chunk by chunk.
     """
-    coefs, intercepts = _float64_weights(coefs, intercepts)
+    coefs, intercepts, embedding = split_weights(weights, spec)
     output = ACTIVATIONS[spec.out_activation].forward
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
-        a = as_input(X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec)
+        a = _network_input(X[start : start + PREDICT_CHUNK], embedding, spec)
         a = _hidden_forward(a, coefs[:-1], intercepts[:-1], spec.activation)
         z = a @ coefs[-1] + intercepts[-1]
         if spec.out_activation != "logistic":
@@ -67,15 +80,16 @@ def forward_proba(X, coefs, intercepts, spec):
     return proba
 
 
-def forward_hidden(X, coefs, intercepts, spec, layer):
+def forward_hidden(X, weights, spec, layer):
     """Activations of hidden layer ``layer`` (0 is the first), in float64.
 
     Computed as :func:`forward_proba` computes, chunk by chunk.
     """
-    coefs, intercepts = _float64_weights(coefs[: layer + 1], intercepts[: layer + 1])
+    coefs, intercepts, embedding = split_weights(weights, spec)
+    coefs, intercepts = coefs[: layer + 1], intercepts[: layer + 1]
     out = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
-        a = as_input(X[start : start + PREDICT_CHUNK], np.dtype(np.float64), spec)
+        a = _network_input(X[start : start + PREDICT_CHUNK], embedding, spec)
         a = _hidden_forward(a, coefs, intercepts, spec.activation)
         out[start : start + a.shape[0]] = a
     return out

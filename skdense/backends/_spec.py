@@ -17,6 +17,7 @@ import numpy as np
 
 from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
 from .._constraints import constraints_of as _constraints_of
+from ._embeddings import NUMERIC_EMBEDDINGS, embedded_width
 from ._inputs import INPUT_SCALINGS
 from ._ops import CANONICAL_LOSSES, HIDDEN_ACTIVATIONS, LOSSES
 from ._optimizers import SOLVERS
@@ -93,6 +94,10 @@ class NetworkSpec:
     input_scale: float = setting(None, Options(None), _POSITIVE)
     input_scaling: str | None = setting(None, Options(None, *INPUT_SCALINGS))
     input_clip: float | None = setting(None, Options(None), _POSITIVE)
+    numeric_embedding: str | None = setting(None, Options(None, *NUMERIC_EMBEDDINGS))
+    embedding_size: int = setting(4, Interval(_Integral, 2, None))
+    embedding_frequencies: int = setting(16, Interval(_Integral, 1, None))
+    embedding_sigma: float = setting(0.1, _POSITIVE)
     # The input stage's per-column statistics, from the training data (see
     # skdense.backends.input_statistics); None without ``input_scaling``.
     input_center: tuple | None = None
@@ -169,9 +174,10 @@ class NetworkSpec:
         if "output" in state:
             state["out_activation"] = state.pop("output")
         state.setdefault("loss", CANONICAL_LOSSES[state["out_activation"]])
-        for name in ("input_scaling", "input_clip", "input_center", "input_factor"):
-            state.setdefault(name, None)  # before 0.3: no input stage
-        state.setdefault("label_smoothing", 0.0)
+        # Fields added since: their defaults (no input stage, no embedding...).
+        for field in dataclasses.fields(NetworkSpec):
+            if field.name not in state and field.default is not dataclasses.MISSING:
+                state[field.name] = field.default
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -198,8 +204,9 @@ class NetworkSpec:
 
     @property
     def layer_sizes(self):
-        """Units of every layer, inputs first: ``(n_features, ..., n_outputs)``."""
-        return (self.n_features, *self.hidden_layer_sizes, self.n_outputs)
+        """Units of every dense layer, inputs first: ``(n_features, ...,
+        n_outputs)``; with a numeric embedding, the first is its width."""
+        return (embedded_width(self), *self.hidden_layer_sizes, self.n_outputs)
 
     def replace(self, **changes):
         """A copy with some fields changed (and checked again)."""
