@@ -11,9 +11,11 @@ model's fit time against HistGradientBoosting's.
 
 The models: LogisticRegression, HistGradientBoosting (defaults; on the
 categorical tables ``categorical_features="from_dtype"``), MLPClassifier and
-DenseClassifier with their defaults, and RealMLP-TD when ``pytabkit`` is
-importable (it is not a dependency of skdense). The networks and the linear
-model see standardised numeric columns and one-hot categorical ones.
+DenseClassifier with their defaults, DenseClassifier's "tabular" preset on
+both engines, and RealMLP-TD when ``pytabkit`` is importable (it is not a
+dependency of skdense). The networks and the linear model see standardised
+numeric columns (raw ones for the preset, which scales them itself) and
+one-hot categorical ones.
 
 Usage::
 
@@ -100,6 +102,14 @@ MODELS = {
     # The network's own input stage instead of StandardScaler: raw numbers in.
     "DenseClassifier robust+clip": lambda seed: _encoded(
         DenseClassifier(input_scaling="robust", input_clip=3.0, random_state=seed),
+        scale=False,
+    ),
+    # The tabular preset scales inside the network: raw numbers in.
+    "tabular preset": lambda seed: _encoded(
+        DenseClassifier.from_preset("tabular", random_state=seed), scale=False
+    ),
+    "tabular preset (keras)": lambda seed: _encoded(
+        DenseClassifier.from_preset("tabular", backend="keras", random_state=seed),
         scale=False,
     ),
 }

@@ -47,9 +47,11 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         name : str
             One of ``skdense.presets.PRESETS``: "book-multiclass",
             "book-binary", "keras-sgd", "keras-rmsprop", "keras-relu-512",
-            "fashion-mnist-tuned", "fashion-mnist-fast".
+            "fashion-mnist-tuned", "fashion-mnist-fast", "tabular".
         **params
-            Parameters that override or complete the preset's.
+            Parameters that override or complete the preset's. A preset's
+            setting the class does not have (a classifier's
+            ``label_smoothing``, for a regressor) is left out.
 
         Returns
         -------
@@ -69,7 +71,9 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             raise ValueError(
                 f"Unknown preset {name!r}; available: {', '.join(sorted(PRESETS))}."
             )
-        return cls(**{**PRESETS[name], **params})
+        accepted = cls._get_param_names()
+        preset = {k: v for k, v in PRESETS[name].items() if k in accepted}
+        return cls(**{**preset, **params})
 
     @property
     def loss_curve_(self) -> list[float]:

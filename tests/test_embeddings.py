@@ -10,8 +10,14 @@ from conftest import fit_quietly, loss_targets
 from test_gradients import _numerical_gradients
 
 from skdense import DenseClassifier, DenseRegressor
-from skdense.backends import NetworkSpec, make_network, numba_installed, use_kernels
-from skdense.backends._embeddings import NUMERIC_EMBEDDINGS, embed
+from skdense.backends import (
+    NUMERIC_EMBEDDINGS,
+    NetworkSpec,
+    make_network,
+    numba_installed,
+    use_kernels,
+)
+from skdense.backends._embeddings import embed
 from skdense.backends._ops import LOSSES
 
 EMBEDDED = dict(embedding_size=3, embedding_frequencies=4, embedding_sigma=0.5)

@@ -13,8 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skdense import DenseClassifier
-from skdense.backends import NetworkSpec, make_network
-from skdense.backends._embeddings import NUMERIC_EMBEDDINGS
+from skdense.backends import NUMERIC_EMBEDDINGS, NetworkSpec, make_network
 from skdense.backends._ops import HIDDEN_ACTIVATIONS, LOSSES
 from skdense.backends._optimizers import SOLVERS
 

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from ._embeddings import NUMERIC_EMBEDDINGS
 from ._inputs import INPUT_SCALINGS, input_statistics
 from ._kernels import active_kernels, numba_installed, use_kernels
 from ._numpy import (
@@ -57,6 +58,7 @@ def make_network(
 __all__ = [
     "BACKENDS",
     "INPUT_SCALINGS",
+    "NUMERIC_EMBEDDINGS",
     "DenseNetwork",
     "Engine",
     "FullBatchEngine",
