@@ -58,8 +58,8 @@ _OUT = Path(tempfile.mkdtemp(prefix="skdense-gallery-"))
 
 def _example_arguments(gallery_conf, script_vars):
     name = Path(script_vars["src_file"]).name
-    if name == "learning_curves.py":
-        return ["--quick", "--out", str(_OUT / "learning_curves.png")]
+    if name in ("learning_curves.py", "tabular_banana.py"):
+        return ["--quick", "--out", str(_OUT / name.replace(".py", ".png"))]
     return ["--quick"]
 
 

@@ -34,6 +34,7 @@ def test_every_example_is_covered_here():
         "tune_fashion_mnist.py",
         "diabetes_regression.py",
         "fast_preset_search.py",
+        "tabular_banana.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == covered
 
@@ -106,3 +107,29 @@ def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
     scores = [float(v) for v in re.findall(r"validation (\S+)  ~", out)]
     assert len(scores) == 2 and min(scores) > 0.6
     assert "best:" in out
+
+
+def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
+    """On the shared banana table when it is there, on two moons elsewhere;
+    the preset is the network that does not lose to MLPClassifier."""
+    pytest.importorskip("matplotlib")
+    home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
+    data = ["--data-home", str(home)] if (home / "banana.csv.gz").is_file() else []
+    out = _run(
+        monkeypatch,
+        capsys,
+        "tabular_banana.py",
+        "--out",
+        str(tmp_path / "boundaries.png"),
+        *data,
+    )
+    accuracy = {
+        line.split(":")[0]: float(line.rsplit(" ", 1)[1])
+        for line in out.splitlines()
+        if "test accuracy" in line
+    }
+    assert len(accuracy) == 3
+    preset = accuracy['DenseClassifier.from_preset("tabular")']
+    assert preset > 0.85
+    assert preset >= accuracy["MLPClassifier"] - 0.02
+    assert (tmp_path / "boundaries.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
