@@ -21,7 +21,7 @@ from ._persistence import restored_state, state_to_save
 from ._training import hold_out, train
 from .backends import input_statistics, make_network
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
-from .backends._shared import forward_hidden
+from .backends._shared import forward_hidden, split_weights
 
 
 def has_stochastic_solver(estimator):
@@ -102,7 +102,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
 
     def _replace_weights(self, coefs, intercepts):
         old = self.network_.get_weights()
-        embedding = old[2 * len(self.network_.coefs_) :]  # kept as it is
+        _, _, embedding = split_weights(old, self.network_.spec)  # kept as it is
         new = [
             np.asarray(w, dtype=old[0].dtype) for w in [*coefs, *intercepts, *embedding]
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sklearn
 
 from ._training import fitted_figures
-from .backends._shared import forward_proba
+from .backends._shared import forward_proba, split_weights
 
 try:
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -50,9 +50,7 @@ class FrozenNetwork:
     def __init__(self, network):
         self.spec = network.spec
         self.weights = network.get_weights()
-        n_layers = len(self.spec.hidden_layer_sizes) + 1
-        self.coefs_ = self.weights[:n_layers]
-        self.intercepts_ = self.weights[n_layers : 2 * n_layers]
+        self.coefs_, self.intercepts_, _ = split_weights(self.weights, self.spec)
 
     def __setstate__(self, state):
         if "weights" not in state:  # saved before numeric embeddings (0.3)

@@ -38,6 +38,7 @@ from ._classifier import DenseClassifier
 from ._regressor import DenseRegressor
 from .backends._embeddings import TWO_PI
 from .backends._ops import ACTIVATIONS
+from .backends._shared import split_weights
 
 
 def _float_type(operator):
@@ -111,7 +112,7 @@ def _forward_pass(scope, operator, container):
         x = _node(scope, container, "Mul", [x, scale])
     x = _input_stage(graph, spec, x)
     n_layers = len(model.coefs_)
-    embedding = model.network_.get_weights()[2 * n_layers :]
+    _, _, embedding = split_weights(model.network_.get_weights(), spec)
     if embedding:
         x = _numeric_embedding(graph, x, embedding)
     for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):

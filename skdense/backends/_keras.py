@@ -32,7 +32,13 @@ import scipy.sparse as sp
 from ._embeddings import TWO_PI, embedding_shapes, initial_embedding
 from ._ops import ACTIVATIONS, LOSSES
 from ._optimizers import KERAS_SOLVERS, SOLVERS
-from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
+from ._shared import (
+    PREDICT_CHUNK,
+    as_input,
+    forward_proba,
+    initial_weight_law,
+    split_weights,
+)
 from ._spec import NetworkSpec
 
 # Idle compiled models, by everything their traced functions depend on.
@@ -407,19 +413,17 @@ class KerasNetwork:
 
     def set_weights(self, weights):
         """Set the weights from arrays ordered as :meth:`get_weights` gives."""
-        n = len(self.spec.hidden_layer_sizes) + 1
-        coefs, intercepts, embedding = weights[:n], weights[n : 2 * n], weights[2 * n :]
+        coefs, intercepts, embedding = split_weights(weights, self.spec)
         pairs = zip(coefs, intercepts, strict=True)
         self.model.set_weights([*embedding, *(w for pair in pairs for w in pair)])
 
     @property
     def coefs_(self):
-        return self.get_weights()[: len(self.spec.hidden_layer_sizes) + 1]
+        return split_weights(self.get_weights(), self.spec)[0]
 
     @property
     def intercepts_(self):
-        n = len(self.spec.hidden_layer_sizes) + 1
-        return self.get_weights()[n : 2 * n]
+        return split_weights(self.get_weights(), self.spec)[1]
 
     @property
     def learning_rate(self):

@@ -36,13 +36,14 @@ from ._embeddings import (
 )
 from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer, optimizer_settings
-from ._shared import PREDICT_CHUNK, as_input, forward_proba, initial_weight_law
+from ._shared import (
+    PREDICT_CHUNK,
+    as_input,
+    forward_proba,
+    initial_weight_law,
+    split_weights,
+)
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
-
-
-def _split(arrays, n_layers):
-    """``(coefs, intercepts, embedding)`` from arrays ordered as ``params``."""
-    return arrays[:n_layers], arrays[n_layers : 2 * n_layers], arrays[2 * n_layers :]
 
 
 def _layer_views(flat, shapes):
@@ -119,12 +120,13 @@ class DenseNetwork:
         return self.spec.dtype
 
     def _make_views(self):
-        n_layers = len(self.spec.hidden_layer_sizes) + 1
         params = _layer_views(self._flat_params, self._shapes)
         grads = _layer_views(self._flat_grads, self._shapes)
-        self.coefs_, self.intercepts_, self.embedding_ = _split(params, n_layers)
-        self._coef_grads, self._intercept_grads, self._embedding_grads = _split(
-            grads, n_layers
+        self.coefs_, self.intercepts_, self.embedding_ = split_weights(
+            params, self.spec
+        )
+        self._coef_grads, self._intercept_grads, self._embedding_grads = split_weights(
+            grads, self.spec
         )
 
     def __getstate__(self):

@@ -29,15 +29,20 @@ def initial_weight_law(spec, fan_in, fan_out):
 
 
 def split_weights(weights, spec):
-    """``(coefs, intercepts, embedding)`` of ``weights`` ordered as an
-    engine's ``get_weights`` gives them, in float64."""
-    weights = [np.asarray(w, np.float64) for w in weights]
+    """``(coefs, intercepts, embedding)``: the lists of ``weights``, ordered
+    as every engine's ``get_weights`` gives them (the embedding's may be
+    empty)."""
     n_layers = len(spec.hidden_layer_sizes) + 1
+    weights = list(weights)
     return (
         weights[:n_layers],
         weights[n_layers : 2 * n_layers],
         weights[2 * n_layers :],
     )
+
+
+def _float64(weights):
+    return [np.asarray(w, np.float64) for w in weights]
 
 
 def _network_input(X, embedding, spec):
@@ -61,7 +66,7 @@ def forward_proba(X, weights, spec):
     depend on the other rows it is predicted with. ``X`` may have any numeric
     dtype; it goes through the input stage (see ``_inputs``) chunk by chunk.
     """
-    coefs, intercepts, embedding = split_weights(weights, spec)
+    coefs, intercepts, embedding = split_weights(_float64(weights), spec)
     output = ACTIVATIONS[spec.out_activation].forward
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
@@ -85,7 +90,7 @@ def forward_hidden(X, weights, spec, layer):
 
     Computed as :func:`forward_proba` computes, chunk by chunk.
     """
-    coefs, intercepts, embedding = split_weights(weights, spec)
+    coefs, intercepts, embedding = split_weights(_float64(weights), spec)
     coefs, intercepts = coefs[: layer + 1], intercepts[: layer + 1]
     out = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
     for start in range(0, X.shape[0], PREDICT_CHUNK):
