@@ -1,5 +1,5 @@
 """Decision boundaries on a table: MLPClassifier, boosting and the tabular preset
-============================================================================
+==============================================================================
 
 Fits MLPClassifier (behind StandardScaler), HistGradientBoostingClassifier
 and ``DenseClassifier.from_preset("tabular")`` (on the raw columns) to the
