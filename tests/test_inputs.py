@@ -124,7 +124,7 @@ def test_sparse_input_with_a_scaling_is_refused_and_changes_nothing():
 def test_a_spec_checks_its_statistics():
     with pytest.raises(ValueError, match="given together with it"):
         NetworkSpec(2, 1, "logistic", input_scaling="robust")
-    with pytest.raises(ValueError, match="2 values for 3 features"):
+    with pytest.raises(ValueError, match="2 values for 3 numeric features"):
         NetworkSpec(
             3,
             1,

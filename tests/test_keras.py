@@ -389,11 +389,13 @@ def test_an_integer_momentum_is_accepted(iris):
     assert clf.network_.model.optimizer.momentum == 0.0
 
 
-def _steps_agree(spec, Y, epochs=1):
-    """From the same weights, ``epochs`` epochs of both engines end on the
-    same weights; returns both engines' last epoch losses."""
-    X = np.random.default_rng(1).normal(size=(len(Y), spec.n_features))
-    X = X.astype(np.float32)
+def _steps_agree(spec, Y, epochs=1, X=None):
+    """From the same weights, ``epochs`` epochs of both engines on ``X``
+    (normal draws by default) end on the same weights; returns both
+    engines' last epoch losses."""
+    if X is None:
+        X = np.random.default_rng(1).normal(size=(len(Y), spec.n_features))
+        X = X.astype(np.float32)
     numpy_net = make_network("numpy", spec, random_state=0)
     keras_net = make_network("keras", spec, random_state=0)
     keras_net.set_weights(numpy_net.get_weights())
@@ -453,6 +455,26 @@ def test_both_engines_take_the_same_steps_with_a_numeric_embedding(embedding):
         embedding_sigma=0.5,
     )
     _steps_agree(spec, _one_hot(), epochs=2)
+
+
+@pytest.mark.parametrize("embedding", [None, *NUMERIC_EMBEDDINGS])
+def test_both_engines_take_the_same_steps_with_categorical_columns(embedding):
+    """One-hot columns, an embedded column (12 levels), unknown levels (-1
+    and 12) beside numeric columns, embedded or not."""
+    rng = np.random.default_rng(1)
+    codes = np.c_[rng.integers(-1, 3, 64), rng.integers(-1, 13, 64)]
+    X = np.c_[rng.normal(size=(64, 3)), codes].astype(np.float32)
+    spec = NetworkSpec(
+        5,
+        3,
+        "softmax",
+        hidden_layer_sizes=(6,),
+        solver="adam",
+        learning_rate_init=0.01,
+        numeric_embedding=embedding,
+        categorical_levels=(3, 12),
+    )
+    _steps_agree(spec, _one_hot(), epochs=2, X=X)
 
 
 @pytest.mark.parametrize("loss", [n for n, row in LOSSES.items() if row.smooth])

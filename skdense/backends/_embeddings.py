@@ -13,10 +13,12 @@ inputs. The frequencies let the network draw sharp, periodic or
 non-monotone shapes of a single column, which a dense layer of raw values
 draws poorly.
 
-The embedding's weights are four arrays, after the dense layers' weights
-and biases in every engine's ``get_weights``: ``w`` and ``c`` of shape
-``(n_features, frequencies)``, ``V`` ``(n_features, frequencies, size - 1)``
-and ``d`` ``(n_features, size - 1)``. Both engines and the ONNX export
+Only the numeric columns are embedded (categorical columns, X's last, have
+their own stage: see ``_categorical``). The embedding's weights are four
+arrays, after the dense layers' weights and biases in every engine's
+``get_weights``: ``w`` and ``c`` of shape
+``(n_numeric, frequencies)``, ``V`` ``(n_numeric, frequencies, size - 1)``
+and ``d`` ``(n_numeric, size - 1)``. Both engines and the ONNX export
 compute the same function; the NumPy engine's gradients are checked by
 finite differences.
 """
@@ -28,19 +30,25 @@ NUMERIC_EMBEDDINGS = ("pbld",)
 TWO_PI = 2.0 * np.pi
 
 
+def _embeds(spec):
+    """Whether the network embeds its numeric columns (it has some, and an
+    embedding)."""
+    return spec.numeric_embedding is not None and spec.n_numeric > 0
+
+
 def embedding_shapes(spec):
     """The shapes of the embedding's weights (none without an embedding)."""
-    if spec.numeric_embedding is None:
+    if not _embeds(spec):
         return []
-    n, k, size = spec.n_features, spec.embedding_frequencies, spec.embedding_size
+    n, k, size = spec.n_numeric, spec.embedding_frequencies, spec.embedding_size
     return [(n, k), (n, k), (n, k, size - 1), (n, size - 1)]
 
 
 def embedded_width(spec):
-    """How many inputs the first dense layer reads."""
-    if spec.numeric_embedding is None:
-        return spec.n_features
-    return spec.n_features * spec.embedding_size
+    """How many numbers the numeric columns become."""
+    if not _embeds(spec):
+        return spec.n_numeric
+    return spec.n_numeric * spec.embedding_size
 
 
 def initial_embedding(spec, rng):
@@ -48,7 +56,7 @@ def initial_embedding(spec, rng):
     ``N(0, embedding_sigma)``, phases uniform on ``[-pi, pi]``, and the
     per-column linear map and its bias uniform on ``+-1 / sqrt(frequencies)``
     (a linear layer's default); none without an embedding."""
-    if spec.numeric_embedding is None:
+    if not _embeds(spec):
         return []
     freq, phase, linear, bias = embedding_shapes(spec)
     bound = 1.0 / np.sqrt(spec.embedding_frequencies)

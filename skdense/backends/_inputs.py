@@ -65,6 +65,8 @@ def input_statistics(X, scaling, input_scale=1.0):
 def as_input(X, dtype, spec):
     """``X`` through the input stage of ``spec``, in ``dtype`` (never in place).
 
+    The stage transforms the numeric columns; categorical columns (the last
+    ``len(spec.categorical_levels)``, level indices) pass as they are.
     Sparse ``X`` stays sparse (it takes ``input_scale`` only); dense ``X``
     already in ``dtype`` with no stage is returned as it is (no copy: nothing
     writes into it).
@@ -73,6 +75,15 @@ def as_input(X, dtype, spec):
     if sp.issparse(X):
         X = X.astype(dtype, copy=False)  # scaling below makes a new matrix
         return X if input_scale == 1.0 else X * dtype.type(input_scale)
+    if spec.categorical_levels:
+        X = np.asarray(X)
+        numeric = _numeric_stage(X[:, : spec.n_numeric], dtype, spec)
+        return np.concatenate([numeric, X[:, spec.n_numeric :].astype(dtype)], axis=1)
+    return _numeric_stage(X, dtype, spec)
+
+
+def _numeric_stage(X, dtype, spec):
+    input_scale = spec.input_scale
     if input_scale == 1.0:
         X = np.asarray(X, dtype=dtype)
     else:

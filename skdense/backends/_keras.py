@@ -29,6 +29,7 @@ import weakref
 import numpy as np
 import scipy.sparse as sp
 
+from ._categorical import categorical_shapes, initial_tables
 from ._embeddings import TWO_PI, embedding_shapes, initial_embedding
 from ._ops import ACTIVATIONS, LOSSES
 from ._optimizers import KERAS_SOLVERS, SOLVERS
@@ -115,12 +116,14 @@ def _embedding_class():
         """RealMLP's PBLD embedding of each input column (see
         ``skdense.backends._embeddings``); weights as the NumPy engine's."""
 
-        def __init__(self, frequencies, size, **kwargs):
+        def __init__(self, frequencies, size, columns=None, **kwargs):
             super().__init__(**kwargs)
             self.frequencies, self.size = frequencies, size
+            self.columns = columns  # the first ones (the numeric); None: all
 
         def build(self, input_shape):
-            n, k, e = input_shape[-1], self.frequencies, self.size - 1
+            n = input_shape[-1] if self.columns is None else self.columns
+            k, e = self.frequencies, self.size - 1
             shapes = {
                 "frequencies": (n, k),
                 "phases": (n, k),
@@ -135,19 +138,73 @@ def _embedding_class():
         def call(self, x):
             ops = keras.ops
             freq, phase, linear, bias = self.parts
+            n, e = bias.shape
+            x, rest = x[:, :n], x[:, n:]
             angle = x[:, :, None] * (TWO_PI * freq) + phase
             embedded = ops.einsum("mnk,nke->mne", ops.cos(angle), linear) + bias
-            n, e = bias.shape
-            return ops.concatenate([ops.reshape(embedded, (-1, n * e)), x], axis=-1)
+            embedded = ops.reshape(embedded, (-1, n * e))
+            return ops.concatenate([embedded, x, rest], axis=-1)
 
         def get_config(self):
             return {
                 **super().get_config(),
                 "frequencies": self.frequencies,
                 "size": self.size,
+                "columns": self.columns,
             }
 
     return PBLDEmbedding
+
+
+@functools.cache
+def _categories_class():
+    """The categorical columns' stage as a Keras layer, registered for saved
+    models."""
+    keras = import_keras()
+
+    @keras.saving.register_keras_serializable(package="skdense")
+    class CategoricalColumns(keras.layers.Layer):
+        """The last ``len(levels)`` columns, level indices, as one-hot
+        vectors or learned embeddings (see ``skdense.backends._categorical``);
+        the columns before them pass as they are. Tables as the NumPy
+        engine's."""
+
+        def __init__(self, levels, max_onehot, size, **kwargs):
+            super().__init__(**kwargs)
+            self.levels, self.max_onehot, self.size = tuple(levels), max_onehot, size
+
+        def build(self, input_shape):
+            self.tables = [
+                self.add_weight(shape=(k, self.size), name=f"table_{j}")
+                for j, k in enumerate(self.levels)
+                if k > self.max_onehot
+            ]
+
+        def call(self, x):
+            ops = keras.ops
+            n = len(self.levels)
+            parts, tables = [x[:, :-n]], iter(self.tables)
+            for j, k in enumerate(self.levels):
+                codes = x[:, j - n : j - n + 1 if j < n - 1 else None]
+                levels = ops.cast(ops.arange(k), x.dtype)[None, :]
+                one_hot = ops.cast(ops.equal(codes, levels), x.dtype)  # -1: zeros
+                if k > self.max_onehot:
+                    # A product, not a lookup: its gradient is dense, so Adam
+                    # moves every row as the NumPy engine's does (a lookup's
+                    # sparse gradient would leave absent rows' moments alone).
+                    one_hot = ops.matmul(one_hot, next(tables))
+                parts.append(one_hot)
+            return ops.concatenate(parts, axis=-1)
+
+        def get_config(self):
+            return {
+                **super().get_config(),
+                "levels": self.levels,
+                "max_onehot": self.max_onehot,
+                "size": self.size,
+            }
+
+    return CategoricalColumns
 
 
 def _keras_activation(keras, name):
@@ -196,10 +253,24 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     sizes = spec.layer_sizes
     n_layers = len(sizes) - 1
     layers = [keras.Input((spec.n_features,), dtype=dtype)]
-    if spec.numeric_embedding is not None:
+    if embedding_shapes(spec):
         embedding = _embedding_class()
         layers.append(
-            embedding(spec.embedding_frequencies, spec.embedding_size, dtype=dtype)
+            embedding(
+                spec.embedding_frequencies,
+                spec.embedding_size,
+                spec.n_numeric,
+                dtype=dtype,
+            )
+        )
+    if spec.categorical_levels:
+        layers.append(
+            _categories_class()(
+                spec.categorical_levels,
+                spec.max_onehot_categories,
+                spec.categorical_embedding_size,
+                dtype=dtype,
+            )
         )
     for i, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         hidden = i < n_layers - 1
@@ -354,6 +425,10 @@ class KerasNetwork:
                 initial = initial_embedding(self.spec, np.random.default_rng(seed))
                 for part, value in zip(layer.parts, initial, strict=True):
                     part.assign(value.astype(self.dtype))
+            elif isinstance(layer, _categories_class()):
+                initial = initial_tables(self.spec, np.random.default_rng(seed))
+                for table, value in zip(layer.tables, initial, strict=True):
+                    table.assign(value.astype(self.dtype))
         for variable in self.model.optimizer.variables:
             variable.assign(np.zeros(variable.shape, variable.dtype))
         self.model.optimizer.learning_rate.assign(self.spec.learning_rate_init)
@@ -387,6 +462,7 @@ class KerasNetwork:
         _penalty_class()  # registers the penalty for deserialisation
         _subset_accuracy()  # and the multilabel metric
         _embedding_class()  # and the numeric embedding
+        _categories_class()  # and the categorical columns
         for name in LOSSES:  # and the losses defined in Keras ops
             if not isinstance(LOSSES[name].keras, str):
                 _registered_loss(name)
@@ -404,11 +480,11 @@ class KerasNetwork:
 
     def get_weights(self):
         """Copies of the weights, as ``[W_1, ..., W_L, b_1, ..., b_L]``, then
-        the numeric embedding's if any (the NumPy engine's order)."""
-        # Keras's order: the embedding's, then W_1, b_1, W_2, b_2, ...
+        the input stage's if any (the NumPy engine's order)."""
+        # Keras's order: the input stage's, then W_1, b_1, W_2, b_2, ...
         weights = self.model.get_weights()
-        n_embedding = len(embedding_shapes(self.spec))
-        embedding, dense = weights[:n_embedding], weights[n_embedding:]
+        n_front = len(embedding_shapes(self.spec) + categorical_shapes(self.spec))
+        embedding, dense = weights[:n_front], weights[n_front:]
         return dense[0::2] + dense[1::2] + embedding
 
     def set_weights(self, weights):

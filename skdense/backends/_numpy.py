@@ -28,8 +28,9 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 
 from . import _kernels
+from ._categorical import categorical_shapes, category_gradients, initial_tables
 from ._embeddings import (
-    embed,
+    embedded_width,
     embedding_gradients,
     embedding_shapes,
     initial_embedding,
@@ -39,6 +40,7 @@ from ._optimizers import make_optimizer, optimizer_settings
 from ._shared import (
     PREDICT_CHUNK,
     as_input,
+    first_layer_input,
     forward_proba,
     initial_weight_law,
     split_weights,
@@ -94,7 +96,7 @@ class DenseNetwork:
         sizes = spec.layer_sizes
         coef_shapes = list(zip(sizes[:-1], sizes[1:], strict=False))
         self._shapes = coef_shapes + [(n,) for n in sizes[1:]]
-        self._shapes += embedding_shapes(spec)
+        self._shapes += embedding_shapes(spec) + categorical_shapes(spec)
         self._n_coef = sum(a * b for a, b in coef_shapes)
         self._flat_params = np.zeros(
             sum(int(np.prod(s)) for s in self._shapes), spec.dtype
@@ -107,9 +109,8 @@ class DenseNetwork:
                 w[...] = self.rng.normal(0.0, scale, w.shape)
             else:
                 w[...] = self.rng.uniform(-scale, scale, w.shape)
-        for w, initial in zip(
-            self.embedding_, initial_embedding(spec, self.rng), strict=True
-        ):
+        fronts = initial_embedding(spec, self.rng) + initial_tables(spec, self.rng)
+        for w, initial in zip(self.embedding_, fronts, strict=True):
             w[...] = initial
         self._penalty_scratch = np.empty(self._n_coef, spec.dtype)
         self._buffers = {}
@@ -209,9 +210,9 @@ class DenseNetwork:
         which backprop needs; what the embedding's gradients need goes to
         ``self._embedding_kept``.
         """
-        if self.embedding_:
+        if self.embedding_ or self.spec.categorical_levels:
             self._embedding_kept = {}
-            X = embed(X, self.embedding_, self._embedding_kept)
+            X = first_layer_input(X, self.embedding_, self.spec, self._embedding_kept)
         name = self.spec.activation
         activate = ACTIVATIONS[name].forward
         code = None  # the compiled bias-and-activation, if any (0: just the bias)
@@ -378,12 +379,7 @@ class DenseNetwork:
                 np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
             np.matmul(ones, delta, out=self._intercept_grads[i])
             if i == 0 and self.embedding_:
-                embedding_gradients(
-                    self.embedding_,
-                    self._embedding_kept,
-                    delta @ self.coefs_[0].T,
-                    self._embedding_grads,
-                )
+                self._front_gradients(delta @ self.coefs_[0].T)
             if i > 0:
                 np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
                 delta = deltas[i - 1]
@@ -393,6 +389,26 @@ class DenseNetwork:
         if kernels is None:
             self._add_penalty_gradient(divisor)
         return loss, n_correct
+
+    def _front_gradients(self, delta):
+        """The input stage's gradients (numeric embedding, categorical
+        tables), from ``delta``, the gradient at the first layer's input."""
+        n_embedding = len(embedding_shapes(self.spec))
+        embedding = self.embedding_[:n_embedding]
+        if embedding:
+            embedding_gradients(
+                embedding,
+                self._embedding_kept,
+                delta,
+                self._embedding_grads[:n_embedding],
+            )
+        if len(self.embedding_) > n_embedding:
+            category_gradients(
+                self._embedding_kept,
+                delta[:, embedded_width(self.spec) :],
+                self.spec,
+                self._embedding_grads[n_embedding:],
+            )
 
     def _derivative(self, pre, outs, kernels):
         """``(derivative(kept, delta), kept)``: the activation's derivative and

@@ -3,7 +3,8 @@
 import numpy as np
 from scipy import special
 
-from ._embeddings import embed
+from ._categorical import encode_categories
+from ._embeddings import embed, embedding_shapes
 from ._inputs import as_input
 from ._ops import ACTIVATIONS
 
@@ -29,9 +30,10 @@ def initial_weight_law(spec, fan_in, fan_out):
 
 
 def split_weights(weights, spec):
-    """``(coefs, intercepts, embedding)``: the lists of ``weights``, ordered
-    as every engine's ``get_weights`` gives them (the embedding's may be
-    empty)."""
+    """``(coefs, intercepts, front)``: the lists of ``weights``, ordered
+    as every engine's ``get_weights`` gives them; ``front`` are the input
+    stage's weights (the numeric embedding's, then the categorical tables;
+    often none)."""
     n_layers = len(spec.hidden_layer_sizes) + 1
     weights = list(weights)
     return (
@@ -41,14 +43,30 @@ def split_weights(weights, spec):
     )
 
 
+def first_layer_input(a, front, spec, keep=None):
+    """What the first dense layer reads, from ``a`` (``X`` after
+    ``as_input``): the numeric columns, embedded if the network embeds them,
+    then the categorical columns' one-hot vectors and embeddings. ``front``
+    are the weights after the dense layers' (``split_weights``' third
+    part); ``keep``, a dict, receives what the gradients need."""
+    n_embedding = len(embedding_shapes(spec))
+    embedding, tables = front[:n_embedding], front[n_embedding:]
+    if not spec.categorical_levels:
+        return embed(a, embedding, keep) if embedding else a
+    numeric = a[:, : spec.n_numeric]
+    if embedding:
+        numeric = embed(numeric, embedding, keep)
+    categories = encode_categories(a[:, spec.n_numeric :], tables, spec, keep)
+    return np.concatenate([numeric, categories], axis=1)
+
+
 def _float64(weights):
     return [np.asarray(w, np.float64) for w in weights]
 
 
-def _network_input(X, embedding, spec):
+def _network_input(X, front, spec):
     """A chunk of ``X`` as the first dense layer reads it, in float64."""
-    a = as_input(X, np.dtype(np.float64), spec)
-    return embed(a, embedding) if embedding else a
+    return first_layer_input(as_input(X, np.dtype(np.float64), spec), front, spec)
 
 
 def _hidden_forward(a, coefs, intercepts, activation):

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
 from .._constraints import constraints_of as _constraints_of
+from ._categorical import categorical_width
 from ._embeddings import NUMERIC_EMBEDDINGS, embedded_width
 from ._inputs import INPUT_SCALINGS
 from ._ops import CANONICAL_LOSSES, HIDDEN_ACTIVATIONS, LOSSES
@@ -98,10 +99,15 @@ class NetworkSpec:
     embedding_size: int = setting(4, Interval(_Integral, 2, None))
     embedding_frequencies: int = setting(16, Interval(_Integral, 1, None))
     embedding_sigma: float = setting(0.1, _POSITIVE)
+    max_onehot_categories: int = setting(8, Interval(_Integral, 1, None))
+    categorical_embedding_size: int = setting(8, Interval(_Integral, 1, None))
     # The input stage's per-column statistics, from the training data (see
     # skdense.backends.input_statistics); None without ``input_scaling``.
     input_center: tuple | None = None
     input_factor: tuple | None = None
+    # The number of levels of each categorical column, which are X's last
+    # columns (see skdense.backends._categorical); () without any.
+    categorical_levels: tuple = ()
     # A classifier's (DenseClassifier's own parameter): see LABEL_SMOOTHING.
     label_smoothing: float = 0.0
 
@@ -145,7 +151,16 @@ class NetworkSpec:
             "input_scale": 1.0 if self.input_scale is None else float(self.input_scale),
             "input_clip": None if self.input_clip is None else float(self.input_clip),
             "label_smoothing": float(self.label_smoothing),
+            "categorical_levels": tuple(int(k) for k in self.categorical_levels),
         }
+        if len(resolved["categorical_levels"]) > resolved["n_features"] or any(
+            k < 1 for k in resolved["categorical_levels"]
+        ):
+            raise ValueError(
+                "NetworkSpec: categorical_levels gives the positive number of "
+                "levels of each categorical column, at most one per feature; got "
+                f"{self.categorical_levels!r} for {self.n_features} features."
+            )
         stats = (self.input_center, self.input_factor)
         if (self.input_scaling is None) != (stats == (None, None)):
             raise ValueError(
@@ -157,10 +172,10 @@ class NetworkSpec:
             for name, values in zip(
                 ("input_center", "input_factor"), stats, strict=True
             ):
-                if len(values) != self.n_features:
+                if len(values) != self.n_numeric:
                     raise ValueError(
                         f"NetworkSpec: {name} has {len(values)} values for "
-                        f"{self.n_features} features."
+                        f"{self.n_numeric} numeric features."
                     )
             resolved["input_center"] = tuple(float(v) for v in self.input_center)
             resolved["input_factor"] = tuple(float(v) for v in self.input_factor)
@@ -198,6 +213,11 @@ class NetworkSpec:
         return self.loss_row.smooth(Y, self.label_smoothing).astype(Y.dtype, copy=False)
 
     @property
+    def n_numeric(self):
+        """How many of the features are numeric: the first ones."""
+        return self.n_features - len(self.categorical_levels)
+
+    @property
     def score_name(self):
         """The figure reported beside the loss: "accuracy", or "r2" (regression)."""
         return self.loss_row.score
@@ -205,8 +225,10 @@ class NetworkSpec:
     @property
     def layer_sizes(self):
         """Units of every dense layer, inputs first: ``(n_features, ...,
-        n_outputs)``; with a numeric embedding, the first is its width."""
-        return (embedded_width(self), *self.hidden_layer_sizes, self.n_outputs)
+        n_outputs)``; the first is the width of the input stage's output (see
+        numeric embeddings and categorical columns)."""
+        width = embedded_width(self) + categorical_width(self)
+        return (width, *self.hidden_layer_sizes, self.n_outputs)
 
     def replace(self, **changes):
         """A copy with some fields changed (and checked again)."""
