@@ -14,6 +14,7 @@ from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._callbacks import CallbackSupportMixin, epoch_tasks
+from ._columns import CategoricalColumns
 from ._data import INTEGER_DTYPES, as_rows
 from ._epochs import scoring_key
 from ._params import check_params
@@ -150,6 +151,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             return None
         scorer = check_scoring(self, scoring=scoring)
         probe = copy.copy(self)  # made once, before the loop
+        probe._inputs_ready = True  # X_val is already as the network reads it
 
         def score(network, X_val, Y_val):
             probe.network_ = network
@@ -167,10 +169,16 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         return settings, continuing
 
     def _validate_training_data(self, X, y, settings, continuing, y_numeric=False):
-        """``(X, y)`` checked for training; a one-column 2-D ``y`` becomes 1-D."""
+        """``(X, y)`` checked for training, ``X`` as the network reads it
+        (see ``_columns``); a one-column 2-D ``y`` becomes 1-D. A new fit
+        finds X's categorical columns; training that goes on keeps those
+        of the fit it goes on from."""
+        if not continuing:
+            self._categorical = CategoricalColumns.fit(X, settings.categorical_features)
+        columns = self._categorical
         X, y = validate_data(
             self,
-            X,
+            X if columns is None else columns.encode(X),
             y,
             reset=not continuing,
             dtype=(settings.dtype, *INTEGER_DTYPES),
@@ -180,18 +188,48 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        return as_rows(X), y
+        return self._network_order(X), y
+
+    # True on the copies that score and call back during a fit, which are
+    # given X as the network reads it (validated, categories encoded).
+    _inputs_ready = False
 
     def _validate_inputs(self, X):
         check_is_fitted(self)
+        if self._inputs_ready:
+            return X
+        return self._checked_inputs(X, (np.float64, np.float32))
+
+    def _checked_inputs(self, X, dtype):
+        """``X`` checked against the fit's features, as the network reads it,
+        in one of the ``dtype`` (or an integer dtype)."""
+        columns = self._categorical
         X = validate_data(
             self,
-            X,
+            X if columns is None else columns.encode(X),
             reset=False,
-            dtype=(np.float64, np.float32, *INTEGER_DTYPES),
+            dtype=(*dtype, *INTEGER_DTYPES),
             accept_sparse=("csr", "csc"),
         )
+        return self._network_order(X)
+
+    def _network_order(self, X):
+        """Validated ``X`` in the network's column order (numeric columns,
+        then categorical ones), CSR if sparse."""
+        if self._categorical is not None:
+            return self._categorical.network_order(X)
         return as_rows(X)
+
+    @property
+    def is_categorical_(self) -> NDArray[np.bool_] | None:
+        """Which features are categorical (see ``categorical_features``), or
+        None if none is."""
+        check_is_fitted(self)
+        if self._categorical is None:
+            return None
+        mask = np.zeros(self.n_features_in_, bool)
+        mask[list(self._categorical.positions)] = True
+        return mask
 
     def _network_outputs(self, X):
         """The output layer's values for ``X``, float64; overflow is an error."""
@@ -310,7 +348,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             )
         X, Y, _ = data
         statistics = self._input_statistics(X, settings, continuing)
-        spec = settings.spec(X.shape[1], Y.shape[1], loss, **statistics)
+        levels = () if self._categorical is None else self._categorical.n_levels
+        spec = settings.spec(
+            X.shape[1], Y.shape[1], loss, categorical_levels=levels, **statistics
+        )
         network = self._network(spec, settings, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0
@@ -357,6 +398,8 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             old = self.network_.spec
             return {"input_center": old.input_center, "input_factor": old.input_factor}
         input_scale = settings.network["input_scale"] or 1.0
+        if self._categorical is not None:  # the numeric columns, X's first
+            X = X[:, : len(self._categorical.numeric)]
         center, factor = input_statistics(X, scaling, input_scale)
         return {"input_center": center, "input_factor": factor}
 

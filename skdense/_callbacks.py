@@ -35,8 +35,13 @@ except ImportError:  # scikit-learn < 1.9
         return method
 
 
-# Attributes a fit leaves for its callbacks' bookkeeping, not part of a model.
-TRANSIENT_ATTRIBUTES = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+# Attributes a fit leaves for its callbacks' bookkeeping, not part of a model
+# (a checkpoint of a fitted_estimator validates its inputs again).
+TRANSIENT_ATTRIBUTES = (
+    "_callback_fit_ctx",
+    "_skl_callbacks_to_teardown",
+    "_inputs_ready",
+)
 
 
 class FrozenNetwork:
@@ -106,7 +111,8 @@ class EpochTasks:
             scoring=None,
             score_name=network.spec.score_name,
         )
-        return {"network_": FrozenNetwork(network), **figures}
+        # The hooks' X is the network's (validated, categories encoded).
+        return {"network_": FrozenNetwork(network), "_inputs_ready": True, **figures}
 
     def epoch_begin(self, network):
         self._epoch = self.context.subcontext(task_name="epoch")

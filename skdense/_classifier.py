@@ -161,6 +161,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         embedding_size: int = 4,
         embedding_frequencies: int = 16,
         embedding_sigma: float = 0.1,
+        categorical_features: str | ArrayLike | None = None,
+        max_onehot_categories: int = 8,
+        categorical_embedding_size: int = 8,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
@@ -203,6 +206,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.embedding_size = embedding_size
         self.embedding_frequencies = embedding_frequencies
         self.embedding_sigma = embedding_sigma
+        self.categorical_features = categorical_features
+        self.max_onehot_categories = max_onehot_categories
+        self.categorical_embedding_size = categorical_embedding_size
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from .backends._ops import LOSSES
 
@@ -241,14 +241,7 @@ def check_validation_data(estimator, validation_data, dtype, targets):
         X_val, y_val = validation_data
     except (TypeError, ValueError):
         raise ValueError("validation_data must be a tuple (X_val, y_val).") from None
-    X_val = validate_data(
-        estimator,
-        X_val,
-        reset=False,
-        dtype=(dtype, *INTEGER_DTYPES),
-        accept_sparse=("csr", "csc"),
-    )
-    X_val = as_rows(X_val)
+    X_val = estimator._checked_inputs(X_val, (dtype,))
     y_val = np.asarray(y_val)
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = y_val[:, 0]

@@ -140,6 +140,27 @@ ENGINE_PARAMETERS = """\
     embedding_sigma : float, default=0.1
         Standard deviation of the embedding's initial frequencies (per unit
         of the scaled input); larger values start from sharper shapes.
+    categorical_features : None, "from_dtype" or array-like, default=None
+        Columns that hold categories, as HistGradientBoosting's parameter
+        of that name: "from_dtype" takes a DataFrame's ``category``,
+        ``object`` and string columns; an array-like gives a boolean mask,
+        integer positions or feature names. Their values may be of any
+        type (strings, say); no encoder is needed. Each column's levels are
+        the distinct values it has in the first fit; a column of at most
+        ``max_onehot_categories`` levels enters the network one-hot, a
+        larger one as a learned embedding of ``categorical_embedding_size``
+        numbers. A missing value (None, NaN) or a level not seen in the fit
+        enters as no level at all (all zeros), in training and prediction,
+        without an error. The input stage (``input_scaling``,
+        ``input_clip``, ``numeric_embedding``) applies to the other columns.
+        ``is_categorical_`` tells which columns were taken. None (the
+        default) reads every column as a number, as MLPClassifier does.
+    max_onehot_categories : int, default=8
+        Most levels a categorical column may have to enter one-hot (RealMLP
+        one-hot encodes up to 8 levels and a missing value).
+    categorical_embedding_size : int, default=8
+        Learned numbers per categorical column of more levels. The tables
+        follow the numeric embedding's weights in ``get_weights()``.
     backend : {"numpy", "keras"}, default="numpy"
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).

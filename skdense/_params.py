@@ -32,7 +32,24 @@ def _is_random_state(value):
     return value is None or isinstance(value, (numbers.Integral, np.random.RandomState))
 
 
+def _is_column_choice(value):
+    """None, "from_dtype", or a 1-D array-like of positions, names or a mask."""
+    if value is None or isinstance(value, str):
+        return value in (None, "from_dtype")
+    try:
+        chosen = np.asarray(value)
+    except (TypeError, ValueError):
+        return False
+    return chosen.ndim == 1 and chosen.dtype.kind in "biuOUS"
+
+
 ESTIMATOR_SETTINGS = {
+    "categorical_features": (
+        Satisfies(
+            _is_column_choice,
+            'None, "from_dtype", or a mask, positions or names of columns',
+        ),
+    ),
     "random_state": (Satisfies(_is_random_state, "None, an int or a RandomState"),),
     "warm_start": (Boolean(),),
     "backend": (Options(*BACKENDS),),
@@ -73,6 +90,7 @@ class FitSettings:
     random_state: object
     warm_start: bool
     backend: str
+    categorical_features: object
     own: dict  # the settings of this estimator only (class_weight, loss)
 
     @property

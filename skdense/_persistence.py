@@ -29,6 +29,7 @@ TRUSTED_TYPES = [
     "skdense.backends._numpy.MultiClassNetwork",
     "skdense.backends._spec.NetworkSpec",
     "skdense._callbacks.FrozenNetwork",
+    "skdense._columns.CategoricalColumns",
     *(
         f"{row.numpy.__module__}.{row.numpy.__qualname__}"
         for row in SOLVERS.values()
@@ -93,6 +94,7 @@ def restored_state(state, estimator_class):
     if "network_" in state:  # an unfitted model has nothing to get wrong
         check_version(saved_version, __version__, estimator_class.__name__)
         state.setdefault("t_", None)
+        state.setdefault("_categorical", None)  # saved before categorical columns
     for name, parameter in inspect.signature(
         estimator_class.__init__
     ).parameters.items():

@@ -200,6 +200,21 @@ def test_checkpoint_keeps_the_best_epoch_and_resumes(backend, iris, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["best.skops"]
 
 
+def test_a_checkpoint_of_categorical_columns_predicts_from_the_dataframe(tmp_path):
+    """The fit's hooks see X as the network reads it; a saved checkpoint
+    takes the user's DataFrame again."""
+    pytest.importorskip("skops")
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=80), "c": rng.choice(["a", "b"], 80)})
+    y = (X["c"] == "a").to_numpy()
+    path = tmp_path / "last.skops"
+    clf = DenseClassifier((4,), max_iter=3, categorical_features="from_dtype")
+    fit_quietly(clf.set_callbacks(Checkpoint(path, save_best_only=False)), X, y)
+    saved = skdense.load(path)
+    np.testing.assert_allclose(saved.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+
+
 def test_a_killed_training_leaves_a_whole_checkpoint(tmp_path):
     """SIGKILL in mid-fit: the last checkpoint is a model trained up to its
     epoch, and nothing partial is left in the folder."""
