@@ -36,14 +36,15 @@ except ImportError as error:  # pragma: no cover - depends on the extra
 
 from ._classifier import DenseClassifier
 from ._regressor import DenseRegressor
-from .backends._embeddings import TWO_PI
+from .backends._embeddings import TWO_PI, embedding_shapes
 from .backends._ops import ACTIVATIONS
 from .backends._shared import split_weights
 
 
 def _float_type(operator):
-    """The tensor type, proto type and NumPy dtype the graph computes in."""
-    if isinstance(operator.inputs[0].type, DoubleTensorType):
+    """The tensor type, proto type and NumPy dtype the graph computes in:
+    double if an input is."""
+    if any(isinstance(i.type, DoubleTensorType) for i in operator.inputs):
         return DoubleTensorType, onnx_proto.TensorProto.DOUBLE, np.float64
     return FloatTensorType, onnx_proto.TensorProto.FLOAT, np.float32
 
@@ -59,6 +60,65 @@ def _node(scope, container, op_type, inputs, **attributes):
         **attributes,
     )
     return output
+
+
+def _input_columns(graph, operator):
+    """Each of the model's input features as an (n, 1) tensor: the
+    operator's inputs are the columns (a DataFrame's) or hold several."""
+    columns = []
+    for variable in operator.inputs:
+        width = _width(variable)
+        if width == 1:
+            columns.append(variable.full_name)
+            continue
+        for j in range(width):
+            at = graph.integers([j])
+            columns.append(graph.node("Gather", [variable.full_name, at], axis=1))
+    return columns
+
+
+def _level_index(graph, column, variable_type, levels):
+    """A categorical column's values as level indices (-1 for others), in
+    the graph's float type."""
+    if isinstance(variable_type, StringTensorType):
+        keys = {"keys_strings": [str(level) for level in levels]}
+    else:  # numbers: compared as float32, as LabelEncoder takes them
+        column = graph.node("Cast", column, to=onnx_proto.TensorProto.FLOAT)
+        keys = {"keys_floats": [float(level) for level in levels]}
+    index = graph.node(
+        "LabelEncoder",
+        column,
+        op_domain="ai.onnx.ml",
+        op_version=2,
+        values_int64s=list(range(len(levels))),
+        default_int64=-1,
+        **keys,
+    )
+    return graph.node("Cast", index, to=graph.proto_type)
+
+
+def _network_input(graph, operator, model):
+    """The operator's inputs as the network reads them (see
+    ``skdense._columns``): the numeric features, then the categorical
+    features' level indices."""
+    columns = model._categorical
+    if columns is None and len(operator.inputs) == 1:
+        return graph.node("Cast", operator.inputs[0].full_name, to=graph.proto_type)
+    tensors = _input_columns(graph, operator)
+    types = [v.type for v in operator.inputs for _ in range(_width(v))]
+    numeric = range(len(tensors)) if columns is None else columns.numeric
+    parts = [graph.node("Cast", tensors[j], to=graph.proto_type) for j in numeric]
+    if columns is not None:
+        parts += [
+            _level_index(graph, tensors[j], types[j], levels)
+            for j, levels in zip(columns.positions, columns.levels, strict=True)
+        ]
+    return graph.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
+
+
+def _width(variable):
+    shape = variable.type.shape
+    return shape[1] if len(shape) > 1 and isinstance(shape[1], int) else 1
 
 
 def _constant(scope, container, array, proto_type):
@@ -98,23 +158,58 @@ def _numeric_embedding(graph, x, embedding):
     return graph.node("Concat", [embedded, x], axis=1)
 
 
+def _categorical_columns(graph, codes, spec, tables):
+    """Each categorical column's one-hot vector or embedding (see
+    ``backends._categorical``), from its level index."""
+    parts, tables = [], iter(tables)
+    for j, levels in enumerate(spec.categorical_levels):
+        code = graph.node("Gather", [codes, graph.integers([j])], axis=1)
+        if levels <= spec.max_onehot_categories:
+            hit = graph.node("Equal", [code, graph.constant(np.arange(levels)[None])])
+            parts.append(graph.node("Cast", hit, to=graph.proto_type))
+            continue
+        table = next(tables)
+        padded = np.vstack([table, np.zeros((1, table.shape[1]))])  # row -1: 0
+        index = graph.node("Cast", code, to=onnx_proto.TensorProto.INT64)
+        index = graph.node("Mod", [index, graph.integers(levels + 1)])
+        index = graph.node("Reshape", [index, graph.integers([-1])])
+        parts.append(graph.node("Gather", [graph.constant(padded), index], axis=0))
+    return parts
+
+
+def _front(graph, spec, x, front):
+    """The first dense layer's input: the input stage, the numeric
+    embedding and the categorical columns (see ``backends._shared``)."""
+    n_embedding = len(embedding_shapes(spec))
+    embedding, tables = front[:n_embedding], front[n_embedding:]
+    if spec.categorical_levels:
+        numeric_at = graph.integers(list(range(spec.n_numeric)))
+        codes_at = graph.integers(list(range(spec.n_numeric, spec.n_features)))
+        codes = graph.node("Gather", [x, codes_at], axis=1)
+        x = graph.node("Gather", [x, numeric_at], axis=1)
+    if spec.input_scale != 1.0:
+        x = graph.node("Mul", [x, graph.constant(spec.input_scale)])
+    x = _input_stage(graph, spec, x)
+    if embedding:
+        x = _numeric_embedding(graph, x, embedding)
+    if not spec.categorical_levels:
+        return x
+    parts = _categorical_columns(graph, codes, spec, tables)
+    if spec.n_numeric:
+        parts.insert(0, x)
+    return graph.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
+
+
 def _forward_pass(scope, operator, container):
-    """The output layer's values, from the operator's input."""
+    """The output layer's values, from the operator's inputs."""
     model = operator.raw_operator
     spec = model.network_.spec
     _, proto_type, dtype = _float_type(operator)
     graph = _Graph(scope, container, proto_type, dtype)
-    x = _node(scope, container, "Cast", operator.inputs[0].full_name, to=proto_type)
-    if spec.input_scale != 1.0:
-        scale = _constant(
-            scope, container, np.array(spec.input_scale, dtype), proto_type
-        )
-        x = _node(scope, container, "Mul", [x, scale])
-    x = _input_stage(graph, spec, x)
+    x = _network_input(graph, operator, model)
     n_layers = len(model.coefs_)
-    _, _, embedding = split_weights(model.network_.get_weights(), spec)
-    if embedding:
-        x = _numeric_embedding(graph, x, embedding)
+    _, _, front = split_weights(model.network_.get_weights(), spec)
+    x = _front(graph, spec, x, front)
     for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
         w = _constant(scope, container, np.asarray(w, dtype), proto_type)
         b = _constant(scope, container, np.asarray(b, dtype)[None, :], proto_type)
@@ -140,12 +235,16 @@ class _Graph:
         array = np.array(value, self.dtype)
         return _constant(self.scope, self.container, array, self.proto_type)
 
-    def shape(self, dims):
-        """A Reshape's target shape (0 keeps the input's dimension)."""
-        array = np.array(dims, np.int64)
+    def integers(self, value):
+        """An int64 constant (indices, shapes)."""
+        array = np.array(value, np.int64)
         return _constant(
             self.scope, self.container, array, onnx_proto.TensorProto.INT64
         )
+
+    def shape(self, dims):
+        """A Reshape's target shape (0 keeps the input's dimension)."""
+        return self.integers(dims)
 
 
 def _label_type(model):
@@ -257,7 +356,11 @@ def to_onnx(model: Any, X_sample: Any, **kwargs: Any) -> Any:
     True
     """
     kwargs.setdefault("options", {DenseClassifier: {"zipmap": False}})
-    return _skl2onnx_to_onnx(model, np.asarray(X_sample)[:1], **kwargs)
+    # A DataFrame stays one: skl2onnx then makes an input per column.
+    sample = (
+        X_sample.iloc[:1] if hasattr(X_sample, "iloc") else np.asarray(X_sample)[:1]
+    )
+    return _skl2onnx_to_onnx(model, sample, **kwargs)
 
 
 __all__ = ["to_onnx"]

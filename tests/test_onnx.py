@@ -203,3 +203,66 @@ def test_numeric_embedding_is_part_of_the_graph(backend, estimator, iris32):
             np.testing.assert_allclose(
                 outputs[0].ravel(), model.predict(X), rtol=1e-5, atol=1e-5
             )
+
+
+def _categorical_frame(dtype):
+    """A numeric column, a 3-level category column and a 12-level string
+    column (embedded); the test rows add unseen and missing levels."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    colour = rng.choice(["red", "green", "blue"], 200)
+    city = rng.choice([f"city{i}" for i in range(12)], 200)
+    X = pd.DataFrame(
+        {"x": rng.normal(size=200).astype(dtype), "colour": colour, "city": city}
+    )
+    y = (colour == "red") + np.isin(city, ["city1", "city2"]) + X["x"] > 0.5
+    test = X.iloc[:10].copy()
+    test.loc[0, "colour"], test.loc[1, "city"], test.loc[2, "city"] = "pink", None, "x"
+    return X.astype({"colour": "category"}), y.to_numpy(), test
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_categorical_columns_are_part_of_the_graph(backend, estimator, dtype):
+    X, y, test = _categorical_frame(dtype)
+    model = fit_quietly(
+        estimator(
+            hidden_layer_sizes=(8,),
+            categorical_features="from_dtype",
+            numeric_embedding="pbld",
+            max_iter=10,
+            backend=backend,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    session = onnxruntime.InferenceSession(to_onnx(model, X).SerializeToString())
+    feeds = {
+        "x": test[["x"]].to_numpy(),
+        "colour": test[["colour"]].to_numpy(dtype=object).astype(str),
+        "city": test[["city"]].to_numpy(dtype=object).astype(str),
+    }
+    outputs = session.run(None, feeds)
+    if estimator is DenseClassifier:
+        np.testing.assert_allclose(outputs[1], model.predict_proba(test), atol=1e-5)
+    else:
+        np.testing.assert_allclose(
+            outputs[0].ravel(), model.predict(test), rtol=1e-5, atol=1e-5
+        )
+
+
+def test_categorical_positions_of_a_numeric_array_are_part_of_the_graph():
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=200), rng.integers(0, 10, 200)].astype(np.float32)
+    y = (X[:, 1] % 3 == 0) ^ (X[:, 0] > 0)
+    clf = fit_quietly(
+        DenseClassifier((8,), categorical_features=[1], max_iter=10, random_state=0),
+        X,
+        y,
+    )
+    X[:3, 1] = [10, 11, -5]  # levels the fit did not see
+    labels, proba = _run(to_onnx(clf, X[:1]), X)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+    np.testing.assert_array_equal(labels, clf.predict(X))
