@@ -315,6 +315,10 @@ update_registered_converter(
 )
 
 
+def _is_numeric_frame(frame):
+    return all(dtype.kind in "biuf" for dtype in frame.dtypes)
+
+
 def to_onnx(model: Any, X_sample: Any, **kwargs: Any) -> Any:
     """Convert a fitted skdense model, or a pipeline holding one, to ONNX.
 
@@ -329,7 +333,9 @@ def to_onnx(model: Any, X_sample: Any, **kwargs: Any) -> Any:
         model skl2onnx converts) holding one.
     X_sample : array-like of shape (n_samples, n_features)
         A few input rows: their dtype (float32 or float64) and width fix the
-        ONNX input's.
+        ONNX input's, named "X". A DataFrame with categorical or text
+        columns gives an input per column, named after it (strings for
+        those columns), as skl2onnx converts DataFrames.
     **kwargs
         Passed to :func:`skl2onnx.to_onnx` (``target_opset``, ``options``, ...).
 
@@ -356,10 +362,11 @@ def to_onnx(model: Any, X_sample: Any, **kwargs: Any) -> Any:
     True
     """
     kwargs.setdefault("options", {DenseClassifier: {"zipmap": False}})
-    # A DataFrame stays one: skl2onnx then makes an input per column.
-    sample = (
-        X_sample.iloc[:1] if hasattr(X_sample, "iloc") else np.asarray(X_sample)[:1]
-    )
+    sample = X_sample
+    if not hasattr(X_sample, "iloc") or _is_numeric_frame(X_sample):
+        sample = np.asarray(X_sample)  # one input, "X"
+    # A DataFrame with other columns stays one: an input per column.
+    sample = sample.iloc[:1] if hasattr(sample, "iloc") else sample[:1]
     return _skl2onnx_to_onnx(model, sample, **kwargs)
 
 
