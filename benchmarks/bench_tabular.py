@@ -14,8 +14,9 @@ categorical tables ``categorical_features="from_dtype"``), MLPClassifier and
 DenseClassifier with their defaults, DenseClassifier's "tabular" preset on
 both engines, and RealMLP-TD when ``pytabkit`` is importable (it is not a
 dependency of skdense). The networks and the linear model see standardised
-numeric columns (raw ones for the preset, which scales them itself) and
-one-hot categorical ones.
+numeric columns and one-hot categorical ones, through scikit-learn's
+encoders; the preset, like HistGradientBoosting and RealMLP, takes the
+DataFrame as it is (raw numbers, ``category`` columns).
 
 Usage::
 
@@ -104,13 +105,13 @@ MODELS = {
         DenseClassifier(input_scaling="robust", input_clip=3.0, random_state=seed),
         scale=False,
     ),
-    # The tabular preset scales inside the network: raw numbers in.
-    "tabular preset": lambda seed: _encoded(
-        DenseClassifier.from_preset("tabular", random_state=seed), scale=False
+    # The tabular preset takes the DataFrame as it is: it scales the numbers
+    # and encodes the categories itself.
+    "tabular preset": lambda seed: DenseClassifier.from_preset(
+        "tabular", random_state=seed
     ),
-    "tabular preset (keras)": lambda seed: _encoded(
-        DenseClassifier.from_preset("tabular", backend="keras", random_state=seed),
-        scale=False,
+    "tabular preset (keras)": lambda seed: DenseClassifier.from_preset(
+        "tabular", backend="keras", random_state=seed
     ),
 }
 if importlib.util.find_spec("pytabkit"):

@@ -143,6 +143,7 @@ FASHION_MNIST_FAST = dict(
 )
 
 TABULAR = dict(
+    categorical_features="from_dtype",
     input_scaling="robust",
     input_clip=3.0,
     numeric_embedding="pbld",
