@@ -14,10 +14,14 @@ from skdense.backends import NUMERIC_EMBEDDINGS, NetworkSpec, make_network
 from skdense.backends._categorical import encode_categories
 from skdense.backends._ops import LOSSES
 
-pd = pytest.importorskip("pandas", reason="pandas not installed: pip install pandas")
-
 # A one-hot column (3 levels) and an embedded one (12 levels, above 8).
 LEVELS = (3, 12)
+
+
+def _pandas():
+    return pytest.importorskip(
+        "pandas", reason="pandas not installed: pip install pandas"
+    )
 
 
 def _codes(rng, n):
@@ -69,6 +73,7 @@ def test_categories_are_the_encoding_they_document():
 def _frame(n=240, seed=0):
     """Two numeric columns, a pandas category column, a string column of 12
     levels and an object column; y depends on the categories."""
+    pd = _pandas()
     rng = np.random.default_rng(seed)
     colour = rng.choice(["red", "green", "blue"], n)
     city = rng.choice([f"city{i}" for i in range(12)], n)
@@ -230,6 +235,7 @@ def test_sparse_x_and_columns_of_missing_values_only_are_refused():
     y = X[:, 0] > 0
     with pytest.raises(ValueError, match="needs dense X"):
         DenseClassifier(categorical_features=[0]).fit(sp.csr_matrix(X), y)
+    pd = _pandas()
     empty = pd.DataFrame({"a": X[:, 0], "b": pd.Series([None] * 20, dtype=object)})
     with pytest.raises(ValueError, match="missing values only"):
         DenseClassifier(categorical_features="from_dtype").fit(empty, y)
