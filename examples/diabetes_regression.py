@@ -20,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdense import DenseRegressor
+from skdense.plotting import plot_learning_curves
 
 
 def main(argv=None):
@@ -27,6 +28,7 @@ def main(argv=None):
         description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
     )
     parser.add_argument("--quick", action="store_true", help="fewer epochs")
+    parser.add_argument("--out", default="diabetes_regression.png")
     args = parser.parse_args(argv)
     epochs = 60 if args.quick else 200
 
@@ -67,6 +69,11 @@ def main(argv=None):
         f"early stopping: {stopped.n_iter_} epochs, best validation R² "
         f"{stopped.best_validation_score_:.3f}"
     )
+    import matplotlib.pyplot as plt  # the gallery shows pyplot's figures
+
+    figure = plt.figure(figsize=(10, 4), layout="constrained")
+    plot_learning_curves(stopped, title="early stopping on R²", figure=figure)
+    figure.savefig(args.out, dpi=80)
 
     # A count target: the Poisson loss predicts a positive mean.
     counts = np.random.default_rng(0).poisson(y_train / 50.0)

@@ -22,6 +22,7 @@ def main(argv=None):
         description=__doc__.splitlines()[0] if __doc__ else None  # gallery: no __doc__
     )
     parser.add_argument("--quick", action="store_true", help="a smaller grid")
+    parser.add_argument("--out", default="grid_search.png")
     args = parser.parse_args(argv)
 
     X, y = load_digits(return_X_y=True)
@@ -51,6 +52,18 @@ def main(argv=None):
         print(f"{score:.3f}  {short}")
     print(f"best: {search.best_params_}")
     print(f"test accuracy of the best: {search.score(X_test, y_test):.3f}")
+    import matplotlib.pyplot as plt  # the gallery shows pyplot's figures
+
+    results = search.cv_results_
+    labels = [
+        ", ".join(f"{k.split('__')[1]}={v}" for k, v in params.items())
+        for params in results["params"]
+    ]
+    fig, ax = plt.subplots(figsize=(9, 0.5 + 0.45 * len(labels)), layout="constrained")
+    ax.barh(labels, results["mean_test_score"], xerr=results["std_test_score"])
+    ax.set_xlim(0.8, 1.0)
+    ax.set_xlabel("mean cross-validated accuracy")
+    fig.savefig(args.out, dpi=80)
 
 
 if __name__ == "__main__":

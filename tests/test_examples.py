@@ -19,6 +19,20 @@ pytestmark = [
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _in_a_new_folder(tmp_path, monkeypatch):
+    """The examples save their figures in the working folder: a fresh one."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+
+
+def _saved_figure(name):
+    return Path(name).read_bytes()[:8] == PNG
+
+
 def _run(monkeypatch, capsys, name, *args):
     monkeypatch.setattr(sys, "argv", [name, "--quick", *args])
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
@@ -35,6 +49,7 @@ def test_every_example_is_covered_here():
         "diabetes_regression.py",
         "fast_preset_search.py",
         "tabular_banana.py",
+        "tabular_benchmark.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == covered
 
@@ -48,6 +63,7 @@ def test_quickstart_compares_baseline_and_dense(monkeypatch, capsys):
     ]
     accuracies = [float(re.search(r"accuracy (\S+)", line).group(1)) for line in lines]
     assert min(accuracies) > 0.85
+    assert _saved_figure("quickstart.png")
 
 
 def test_grid_search_searches_the_backend_too(monkeypatch, capsys):
@@ -55,10 +71,10 @@ def test_grid_search_searches_the_backend_too(monkeypatch, capsys):
     has_keras = HAS_KERAS
     assert ("'keras'" in out) == has_keras
     assert float(re.search(r"test accuracy of the best: (\S+)", out).group(1)) > 0.85
+    assert _saved_figure("grid_search.png")
 
 
 def test_learning_curves_saves_a_plot(monkeypatch, capsys, tmp_path):
-    pytest.importorskip("matplotlib")
     monkeypatch.delenv("SKDENSE_DATA", raising=False)
     out = _run(
         monkeypatch, capsys, "learning_curves.py", "--out", str(tmp_path / "curves.png")
@@ -71,6 +87,7 @@ def test_breast_cancer_uses_the_binary_engine(monkeypatch, capsys):
     out = _run(monkeypatch, capsys, "breast_cancer.py")
     assert "MinibatchNetwork, output units 1" in out
     assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.93
+    assert _saved_figure("breast_cancer.png")
 
 
 def test_tune_fashion_mnist(monkeypatch, capsys, fashion_mnist_home):
@@ -94,6 +111,7 @@ def test_diabetes_regression_matches_ridge(monkeypatch, capsys):
     assert dense >= ridge - 0.05
     assert "early stopping:" in out and "poisson: exp output" in out
     assert float(re.search(r"smallest mean (\S+)", out).group(1)) > 0
+    assert _saved_figure("diabetes_regression.png")
 
 
 def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
@@ -112,13 +130,13 @@ def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
 def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
     """On the shared banana table when it is there, on two moons elsewhere;
     the preset is the network that does not lose to MLPClassifier."""
-    pytest.importorskip("matplotlib")
     home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
     data = ["--data-home", str(home)] if (home / "banana.csv.gz").is_file() else []
     out = _run(
         monkeypatch,
         capsys,
         "tabular_banana.py",
+        "tabular_benchmark.py",
         "--out",
         str(tmp_path / "boundaries.png"),
         *data,
@@ -133,3 +151,23 @@ def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
     assert preset > 0.85
     assert preset >= accuracy["MLPClassifier"] - 0.02
     assert (tmp_path / "boundaries.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tabular_benchmark_draws_accuracy_and_time(monkeypatch, capsys, tmp_path):
+    """On three KEEL tables when they are there, on scikit-learn's otherwise:
+    every model on every table, and the chart saved."""
+    home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
+    data = ["--data-home", str(home)] if (home / "german.csv.gz").is_file() else []
+    out = _run(
+        monkeypatch,
+        capsys,
+        "tabular_benchmark.py",
+        "--out",
+        str(tmp_path / "chart.png"),
+        *data,
+    )
+    means = dict(re.findall(r"mean test accuracy (.+): (\S+)", out))
+    assert len(means) == 3 and min(float(v) for v in means.values()) > 0.75
+    n_tables = 3 if data else 2  # quick: phoneme, banana, german; or two of sklearn's
+    assert len(re.findall(r"^.+: .+ test accuracy 0\.\d+$", out, re.M)) == 3 * n_tables
+    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
