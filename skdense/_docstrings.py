@@ -140,6 +140,11 @@ ENGINE_PARAMETERS = """\
     embedding_sigma : float, default=0.1
         Standard deviation of the embedding's initial frequencies (per unit
         of the scaled input); larger values start from sharper shapes.
+    embedding_lr_factor : float, default=1.0
+        Factor on the learning rate of the numeric embedding's weights (its
+        gradient steps; not AdamW's decoupled decay), as RealMLP trains its
+        parts at different rates: above 1, the embedding's frequencies and
+        maps adapt faster than the dense layers.
     categorical_features : None, "from_dtype" or array-like, default=None
         Columns that hold categories, as HistGradientBoosting's parameter
         of that name: "from_dtype" takes a DataFrame's ``category``,

@@ -95,6 +95,7 @@ def test_estimators_train_predict_and_save_with_an_embedding(
         estimator(
             hidden_layer_sizes=(16,),
             numeric_embedding=embedding,
+            embedding_lr_factor=3.0,  # saved with the model, on either engine
             max_iter=30,
             learning_rate_init=0.01,
             backend=backend,
@@ -107,6 +108,8 @@ def test_estimators_train_predict_and_save_with_an_embedding(
     predictions = model.predict(X)
     loaded = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(loaded.predict(X), predictions)
+    loaded.set_params(warm_start=True, max_iter=1)
+    fit_quietly(loaded, X, y)  # training goes on, at the same rates
     assert model.transform(X).shape == (120, 16)
     model.coefs_ = [2 * w for w in model.coefs_]  # the embedding stays
     assert len(model.network_.get_weights()) == 8
@@ -152,6 +155,7 @@ def test_an_embedding_refuses_sparse_input_and_keeps_the_model():
         (dict(embedding_size=1), "embedding_size=1"),
         (dict(embedding_frequencies=0), "embedding_frequencies=0"),
         (dict(embedding_sigma=0.0), "embedding_sigma=0.0"),
+        (dict(embedding_lr_factor=0.0), "embedding_lr_factor=0.0"),
     ],
 )
 def test_bad_embedding_settings_name_the_parameter(params, message):

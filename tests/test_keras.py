@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from skdense import DenseClassifier
 from skdense.backends import NUMERIC_EMBEDDINGS, NetworkSpec, make_network
 from skdense.backends._ops import HIDDEN_ACTIVATIONS, LOSSES
-from skdense.backends._optimizers import SOLVERS
+from skdense.backends._optimizers import KERAS_SOLVERS, SOLVERS
 
 pytestmark = pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 
@@ -442,17 +442,22 @@ def test_both_engines_take_the_same_steps_with_every_loss(loss):
     assert keras_loss == pytest.approx(numpy_loss, rel=1e-3)
 
 
+@pytest.mark.parametrize("solver", KERAS_SOLVERS)
+@pytest.mark.parametrize("lr_factor", [1.0, 5.0])
 @pytest.mark.parametrize("embedding", NUMERIC_EMBEDDINGS)
-def test_both_engines_take_the_same_steps_with_a_numeric_embedding(embedding):
+def test_both_engines_take_the_same_steps_with_a_numeric_embedding(
+    embedding, lr_factor, solver
+):
     spec = NetworkSpec(
         5,
         3,
         "softmax",
         hidden_layer_sizes=(6,),
-        solver="adam",
+        solver=solver,
         learning_rate_init=0.01,
         numeric_embedding=embedding,
         embedding_sigma=0.5,
+        embedding_lr_factor=lr_factor,
     )
     _steps_agree(spec, _one_hot(), epochs=2)
 

@@ -77,6 +77,31 @@ FUSED = {
 }
 
 
+@pytest.mark.parametrize("path", ["numpy", "numba"])
+@pytest.mark.parametrize("name", FUSED)
+def test_rate_factors_multiply_each_weights_step(problem, name, path):
+    """A weight's step at factor f is f times its step at 1: the first step
+    (AdamW's decay aside, which the factors leave alone), on both paths."""
+    p0, grads = problem
+    factors = np.where(np.arange(50) < 20, 1.0, 4.0)
+    plain, factored = FUSED[name](), FUSED[name]()
+    factored.rate_factors = factors
+    shrink = plain._shrink() if name == "adamw" else 1.0
+    steps = []
+    for optimizer in (plain, factored):
+        p = p0.copy()
+        if path == "numpy":
+            optimizer.update(p, grads[0].copy())
+        else:
+            kernels = pytest.importorskip(
+                "skdense.backends._numba_kernels",
+                reason="Numba is not installed (pip install 'skdense[fast]')",
+            )
+            optimizer.fused_update(kernels, p, grads[0].copy(), 0, 0.0, 0.0)
+        steps.append(p - shrink * p0)
+    np.testing.assert_allclose(steps[1], factors * steps[0], rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("name", FUSED)
 @pytest.mark.parametrize("decay, l1", [(0.0, 0.0), (0.3, 0.0), (0.0, 0.2), (0.3, 0.2)])
 def test_fused_update_is_the_penalty_then_the_update(problem, name, decay, l1):

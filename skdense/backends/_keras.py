@@ -220,14 +220,56 @@ def _initializer(keras, spec, fan_in, fan_out, seed):
     return keras.initializers.RandomUniform(-scale, scale, seed=seed)
 
 
-def _optimizer(keras, spec):
+def _optimizer(keras, spec, model):
+    """The solver's Keras optimizer; with an ``embedding_lr_factor``, one
+    whose step on the embedding's weights is that many times larger."""
     solver = SOLVERS[spec.solver]
     if solver.keras is None:
         raise ValueError(
             f"solver={spec.solver!r} is not available with backend='keras'; use "
             f"one of {KERAS_SOLVERS} (or backend='numpy' for {spec.solver!r})."
         )
-    return solver.keras(keras, spec.learning_rate_init, **solver.arguments(spec))
+    optimizer = solver.keras(keras, spec.learning_rate_init, **solver.arguments(spec))
+    embedding = [
+        layer for layer in model.layers if isinstance(layer, _embedding_class())
+    ]
+    if spec.embedding_lr_factor == 1.0 or not embedding:
+        return optimizer
+    factors = {v.path: spec.embedding_lr_factor for v in embedding[0].weights}
+    config = {**optimizer.get_config(), "rate_factors": factors}
+    return _rate_factored(type(optimizer)).from_config(config)
+
+
+@functools.cache
+def _rate_factored(base):
+    """``base``, a Keras optimizer class, with a learning-rate factor per
+    variable (by path), as the NumPy engine's ``rate_factors``; registered
+    for saved models."""
+    keras = import_keras()
+    name = f"RateFactored{base.__name__}"
+
+    @keras.saving.register_keras_serializable(package="skdense", name=name)
+    class RateFactored(base):
+        def __init__(self, *args, rate_factors=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.rate_factors = dict(rate_factors or {})
+
+        def build(self, variables):
+            super().build(variables)
+            # update_step gets the backend's variable: found by its index.
+            self._factor_at = [self.rate_factors.get(v.path) for v in variables]
+
+        def update_step(self, gradient, variable, learning_rate):
+            factor = self._factor_at[self._get_variable_index(variable)]
+            if factor is not None:
+                learning_rate = learning_rate * factor
+            return super().update_step(gradient, variable, learning_rate)
+
+        def get_config(self):
+            return {**super().get_config(), "rate_factors": self.rate_factors}
+
+    RateFactored.__name__ = RateFactored.__qualname__ = name
+    return RateFactored
 
 
 def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=False):
@@ -295,7 +337,7 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     else:
         metrics = ["accuracy"]
     model.compile(
-        optimizer=_optimizer(keras, spec),
+        optimizer=_optimizer(keras, spec, model),
         loss=_keras_loss(spec.loss, sparse_targets, spec.label_smoothing),
         # Keras averages binary cross-entropy over the labels; skdense sums it.
         loss_weights=float(spec.n_outputs) if multilabel else None,
@@ -463,6 +505,10 @@ class KerasNetwork:
         _subset_accuracy()  # and the multilabel metric
         _embedding_class()  # and the numeric embedding
         _categories_class()  # and the categorical columns
+        for name, row in SOLVERS.items():  # and the optimizers with rate factors
+            if row.keras is not None:
+                spec = NetworkSpec(1, 1, "logistic", solver=name)
+                _rate_factored(type(row.keras(keras, 1.0, **row.arguments(spec))))
         for name in LOSSES:  # and the losses defined in Keras ops
             if not isinstance(LOSSES[name].keras, str):
                 _registered_loss(name)

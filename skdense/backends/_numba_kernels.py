@@ -30,14 +30,22 @@ def _penalised(gi, w, i, n_coef, decay, l1):
     return gi + (decay * w + l1 * np.sign(w)) * (i < n_coef)
 
 
+@numba.njit(inline="always", cache=True)
+def _rate(lr, f, i):
+    """The learning rate of weight ``i``: ``lr`` times its factor (``f``
+    empty: all 1)."""
+    return lr * f[i] if f.size else lr
+
+
 @_jit
-def sgd(p, g, v, n_coef, decay, l1, lr, mu, nesterov):
+def sgd(p, g, f, v, n_coef, decay, l1, lr, mu, nesterov):
     """``v = mu * v - lr * g``; ``p += mu * v - lr * g`` (Nesterov) or ``p += v``;
-    without momentum (``v`` empty) ``p -= lr * g``."""
+    without momentum (``v`` empty) ``p -= lr * g``. ``f``: each weight's
+    learning-rate factor (empty: none)."""
     momentum = v.size > 0
     for i in range(p.size):
         w = p[i]
-        gi = _penalised(g[i], w, i, n_coef, decay, l1) * lr
+        gi = _penalised(g[i], w, i, n_coef, decay, l1) * _rate(lr, f, i)
         if not momentum:
             p[i] = w - gi
             continue
@@ -47,9 +55,10 @@ def sgd(p, g, v, n_coef, decay, l1, lr, mu, nesterov):
 
 
 @_jit
-def adam(p, g, m, v, n_coef, decay, l1, shrink, step, b1, b2, eps):
+def adam(p, g, f, m, v, n_coef, decay, l1, shrink, step, b1, b2, eps):
     """Adam on the unnormalised moments (see ``Adam``); ``shrink`` first
-    scales the weights (AdamW's decoupled decay; 1 for Adam)."""
+    scales the weights (AdamW's decoupled decay; 1 for Adam); ``f`` as in
+    :func:`sgd`."""
     for i in range(p.size):
         w = p[i]
         gi = _penalised(g[i], w, i, n_coef, decay, l1)
@@ -57,18 +66,19 @@ def adam(p, g, m, v, n_coef, decay, l1, shrink, step, b1, b2, eps):
         m[i] = mi
         vi = v[i] * b2 + gi * gi
         v[i] = vi
-        p[i] = w * shrink - mi / (np.sqrt(vi) + eps) * step
+        p[i] = w * shrink - mi / (np.sqrt(vi) + eps) * _rate(step, f, i)
 
 
 @_jit
-def rmsprop(p, g, v, n_coef, decay, l1, lr, rho, one_minus_rho, eps):
-    """``v = rho * v + (1 - rho) * g**2``; ``p -= lr * g / sqrt(v + eps)``."""
+def rmsprop(p, g, f, v, n_coef, decay, l1, lr, rho, one_minus_rho, eps):
+    """``v = rho * v + (1 - rho) * g**2``; ``p -= lr * g / sqrt(v + eps)``;
+    ``f`` as in :func:`sgd`."""
     for i in range(p.size):
         w = p[i]
         gi = _penalised(g[i], w, i, n_coef, decay, l1)
         vi = v[i] * rho + gi * gi * one_minus_rho
         v[i] = vi
-        p[i] = w - gi / np.sqrt(vi + eps) * lr
+        p[i] = w - gi / np.sqrt(vi + eps) * _rate(lr, f, i)
 
 
 @_jit

@@ -34,6 +34,7 @@ from ._embeddings import (
     embedding_gradients,
     embedding_shapes,
     initial_embedding,
+    rate_factors,
 )
 from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer, optimizer_settings
@@ -114,7 +115,9 @@ class DenseNetwork:
             w[...] = initial
         self._penalty_scratch = np.empty(self._n_coef, spec.dtype)
         self._buffers = {}
-        self.optimizer = make_optimizer(spec, self._flat_params.size)
+        n_dense = sum(int(np.prod(s)) for s in self._shapes[: 2 * len(self.coefs_)])
+        factors = rate_factors(spec, n_dense, self._flat_params.size)
+        self.optimizer = make_optimizer(spec, self._flat_params.size, factors)
 
     @property
     def dtype(self):

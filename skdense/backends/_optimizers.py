@@ -9,6 +9,10 @@ attribute: the training loop's schedule changes it between epochs.
 :data:`SOLVERS` holds one row per solver, with every engine's piece: a new
 solver is a class and a row.
 
+``rate_factors``, None or an array of one factor per weight, multiplies
+each weight's learning rate (not AdamW's decoupled decay); the network sets
+it (see ``NetworkSpec.embedding_lr_factor``).
+
 ``update(params, grads)`` is the plain NumPy step. ``fused_update(kernels,
 params, grads, n_coef, decay, l1)`` is the same step as one compiled pass
 (see :mod:`._kernels`), with the penalty's gradient ``decay * w + l1 *
@@ -25,7 +29,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-class SGD:
+class _Optimizer:
+    rate_factors = None  # all weights at the learning rate (and older pickles)
+
+    def _factors(self, params):
+        """The factors as the kernels take them (empty: none)."""
+        return params[:0] if self.rate_factors is None else self.rate_factors
+
+
+class SGD(_Optimizer):
     """Gradient descent with optional (Nesterov) momentum, as MLPClassifier's.
 
     ``v = momentum * v - lr * g``, then ``p += v``, or with Nesterov
@@ -44,6 +56,7 @@ class SGD:
         kernels.sgd(
             params,
             grads,
+            self._factors(params),
             velocity,
             n_coef,
             typed(decay),
@@ -56,6 +69,8 @@ class SGD:
     def update(self, params, grads):
         mu, v = self.momentum, self.velocity
         grads *= self.learning_rate
+        if self.rate_factors is not None:
+            grads *= self.rate_factors
         if v is None:
             params -= grads
             return
@@ -69,7 +84,7 @@ class SGD:
         params += grads
 
 
-class Adam:
+class Adam(_Optimizer):
     """Adam, as MLPClassifier's: bias correction folded into the step size.
 
     The moments are kept unnormalised (``M = b1 * M + g``, ``V = b2 * V + g**2``,
@@ -116,6 +131,8 @@ class Adam:
         s += epsilon
         np.divide(m, s, out=s)
         s *= step
+        if self.rate_factors is not None:
+            s *= self.rate_factors
         params -= s
 
     def _shrink(self):
@@ -128,6 +145,7 @@ class Adam:
         kernels.adam(
             params,
             grads,
+            self._factors(params),
             self.m,
             self.v,
             n_coef,
@@ -158,7 +176,7 @@ class AdamW(Adam):
         super().update(params, grads)
 
 
-class RMSprop:
+class RMSprop(_Optimizer):
     """RMSprop as Keras defines it: ``v = rho * v + (1 - rho) * g**2``,
     ``p -= lr * g / sqrt(v + eps)``."""
 
@@ -179,6 +197,8 @@ class RMSprop:
         np.sqrt(s, out=s)
         np.divide(grads, s, out=s)
         s *= self.learning_rate
+        if self.rate_factors is not None:
+            s *= self.rate_factors
         params -= s
 
     def fused_update(self, kernels, params, grads, n_coef, decay, l1):
@@ -186,6 +206,7 @@ class RMSprop:
         kernels.rmsprop(
             params,
             grads,
+            self._factors(params),
             self.v,
             n_coef,
             typed(decay),
@@ -258,14 +279,17 @@ SOLVERS = {
 }
 
 
-def make_optimizer(spec, n_params):
-    """The optimizer ``spec.solver`` names, for ``n_params`` weights (None: lbfgs)."""
+def make_optimizer(spec, n_params, rate_factors=None):
+    """The optimizer ``spec.solver`` names, for ``n_params`` weights (None:
+    lbfgs), with ``rate_factors`` (see the module's docstring)."""
     solver = SOLVERS[spec.solver]
     if solver.numpy is None:
         return None
-    return solver.numpy(
+    optimizer = solver.numpy(
         n_params, spec.dtype, spec.learning_rate_init, **solver.arguments(spec)
     )
+    optimizer.rate_factors = rate_factors
+    return optimizer
 
 
 def optimizer_settings(optimizer):

@@ -99,6 +99,7 @@ class NetworkSpec:
     embedding_size: int = setting(4, Interval(_Integral, 2, None))
     embedding_frequencies: int = setting(16, Interval(_Integral, 1, None))
     embedding_sigma: float = setting(0.1, _POSITIVE)
+    embedding_lr_factor: float = setting(1.0, _POSITIVE)
     max_onehot_categories: int = setting(8, Interval(_Integral, 1, None))
     categorical_embedding_size: int = setting(8, Interval(_Integral, 1, None))
     # The input stage's per-column statistics, from the training data (see
