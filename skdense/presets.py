@@ -147,6 +147,7 @@ TABULAR = dict(
     input_scaling="robust",
     input_clip=3.0,
     numeric_embedding="pbld",
+    embedding_lr_factor=5.0,
     hidden_layer_sizes=(256, 256, 256),
     activation="selu",
     solver="adam",
