@@ -125,8 +125,21 @@ SELU_SCALE = 1.0507009873554805
 
 def inplace_selu(z):
     """``scale * z`` above 0, ``scale * alpha * (exp(z) - 1)`` below."""
-    z[...] = np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0))) * SELU_SCALE
+    below = np.minimum(z, 0)  # the one scratch array: the rest is in place
+    np.expm1(below, out=below)
+    below *= z.dtype.type(SELU_ALPHA)
+    np.maximum(z, 0, out=z)
+    z += below
+    z *= z.dtype.type(SELU_SCALE)
     return z
+
+
+def inplace_selu_derivative(a, delta):
+    """From the output: ``scale`` above 0, ``a + scale * alpha`` (which is
+    ``scale * alpha * exp(z)``) below."""
+    typed = a.dtype.type
+    delta *= np.where(a > 0, typed(SELU_SCALE), a + typed(SELU_SCALE * SELU_ALPHA))
+    return delta
 
 
 def _selu_derivative(z, delta):
@@ -216,6 +229,7 @@ ACTIVATIONS = {
         _selu_derivative,
         "selu",
         _unary("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
+        derivative_from_output=inplace_selu_derivative,
     ),
     "silu": Activation(inplace_silu, _silu_derivative, "silu", _silu_onnx),
     "mish": Activation(inplace_mish, _mish_derivative, "mish", _mish_onnx),
