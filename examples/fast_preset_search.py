@@ -67,6 +67,7 @@ def main(argv=None):
     parser.add_argument("--data-home", default=os.environ.get("SKDENSE_DATA"))
     parser.add_argument("--quick", action="store_true", help="tiny data, 2 epochs")
     parser.add_argument("--test", action="store_true", help="test the two presets")
+    parser.add_argument("--out", default="fast_preset_search.png")
     args = parser.parse_args(argv)
 
     X, y = load_fashion_mnist(args.data_home, return_X_y=True)
@@ -88,6 +89,16 @@ def main(argv=None):
     qualifying = [r for r in results if r[1] <= TIME_BUDGET] or results
     accuracy, seconds, best = max(qualifying, key=lambda r: r[0])
     print(f"best: {best} (validation {accuracy:.4f})")
+    import matplotlib.pyplot as plt  # the gallery shows pyplot's figures
+
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    ax.scatter([r[1] for r in results], [r[0] for r in results])
+    ax.axvline(TIME_BUDGET, linestyle="--", color="grey", label="time budget")
+    ax.scatter([seconds], [accuracy], s=120, facecolors="none", edgecolors="red")
+    ax.set_xlabel("fit seconds, scaled to 60,000 images")
+    ax.set_ylabel("validation accuracy")
+    ax.legend()
+    fig.savefig(args.out, dpi=80)
 
     if args.test:
         X_test, y_test = load_fashion_mnist(

@@ -25,6 +25,7 @@ def main(argv=None):
     )
     parser.add_argument("--data-home", default=os.environ.get("SKDENSE_DATA"))
     parser.add_argument("--quick", action="store_true", help="tiny data and grid")
+    parser.add_argument("--out", default="tune_fashion_mnist.png")
     args = parser.parse_args(argv)
 
     X, y = load_fashion_mnist(args.data_home, return_X_y=True)
@@ -58,6 +59,17 @@ def main(argv=None):
     ):
         print(f"{score:.4f}  {params}")
     print(f"best: {search.best_params_}")
+    import matplotlib.pyplot as plt  # the gallery shows pyplot's figures
+
+    labels = [
+        ", ".join(f"{k}={v}" for k, v in params.items())
+        for params in search.cv_results_["params"]
+    ]
+    fig, ax = plt.subplots(figsize=(9, 0.5 + 0.45 * len(labels)), layout="constrained")
+    ax.barh(labels, search.cv_results_["mean_test_score"])
+    ax.set_xlim(min(search.cv_results_["mean_test_score"]) - 0.02, None)
+    ax.set_xlabel("held-out accuracy")
+    fig.savefig(args.out, dpi=80)
 
     final = DenseClassifier.from_preset("fashion-mnist-tuned")
     if args.quick:

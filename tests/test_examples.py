@@ -100,6 +100,7 @@ def test_tune_fashion_mnist(monkeypatch, capsys, fashion_mnist_home):
     )
     assert "best:" in out
     assert float(re.search(r"test accuracy (\S+)", out).group(1)) > 0.75
+    assert _saved_figure("tune_fashion_mnist.png")
 
 
 def test_diabetes_regression_matches_ridge(monkeypatch, capsys):
@@ -125,6 +126,7 @@ def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
     scores = [float(v) for v in re.findall(r"validation (\S+)  ~", out)]
     assert len(scores) == 2 and min(scores) > 0.6
     assert "best:" in out
+    assert _saved_figure("fast_preset_search.png")
 
 
 def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
@@ -136,7 +138,6 @@ def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
         monkeypatch,
         capsys,
         "tabular_banana.py",
-        "tabular_benchmark.py",
         "--out",
         str(tmp_path / "boundaries.png"),
         *data,
