@@ -33,6 +33,12 @@ def _saved_figure(name):
     return Path(name).read_bytes()[:8] == PNG
 
 
+def _shared_tables(table):
+    """``--data-home`` for the shared KEEL tables when ``table`` is there."""
+    home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
+    return ["--data-home", str(home)] if (home / table).is_file() else []
+
+
 def _run(monkeypatch, capsys, name, *args):
     monkeypatch.setattr(sys, "argv", [name, "--quick", *args])
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
@@ -132,8 +138,7 @@ def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
 def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
     """On the shared banana table when it is there, on two moons elsewhere;
     the preset is the network that does not lose to MLPClassifier."""
-    home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
-    data = ["--data-home", str(home)] if (home / "banana.csv.gz").is_file() else []
+    data = _shared_tables("banana.csv.gz")
     out = _run(
         monkeypatch,
         capsys,
@@ -157,8 +162,7 @@ def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
 def test_tabular_benchmark_draws_accuracy_and_time(monkeypatch, capsys, tmp_path):
     """On three KEEL tables when they are there, on scikit-learn's otherwise:
     every model on every table, and the chart saved."""
-    home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
-    data = ["--data-home", str(home)] if (home / "german.csv.gz").is_file() else []
+    data = _shared_tables("german.csv.gz")
     out = _run(
         monkeypatch,
         capsys,
