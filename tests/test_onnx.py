@@ -266,3 +266,14 @@ def test_categorical_positions_of_a_numeric_array_are_part_of_the_graph():
     labels, proba = _run(to_onnx(clf, X[:1]), X)
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
     np.testing.assert_array_equal(labels, clf.predict(X))
+
+
+def test_an_all_numeric_dataframe_sample_keeps_the_one_input(iris32):
+    pd = pytest.importorskip("pandas")
+    X, y = iris32
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = fit_quietly(DenseClassifier((4,), max_iter=5, random_state=0), frame, y)
+    session = onnxruntime.InferenceSession(to_onnx(clf, frame).SerializeToString())
+    assert [i.name for i in session.get_inputs()] == ["X"]
+    proba = session.run(None, {"X": X})[1]
+    np.testing.assert_allclose(proba, clf.predict_proba(frame), atol=1e-5)
