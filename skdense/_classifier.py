@@ -70,6 +70,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, when X has string column names.
+    is_categorical_ : ndarray of shape (``n_features_in_``,) or None
+        Which features are categorical (see ``categorical_features``); None
+        when none is.
     history_ : dict of lists
         Per-epoch figures: "loss" and "accuracy" (on the training batches, as
         Keras reports them), plus "val_loss" and "val_accuracy" when there is

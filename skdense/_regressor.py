@@ -61,6 +61,9 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, when X has string column names.
+    is_categorical_ : ndarray of shape (``n_features_in_``,) or None
+        Which features are categorical (see ``categorical_features``); None
+        when none is.
     history_ : dict of lists
         Per-epoch figures: "loss" (on the training batches), plus "val_loss"
         and "val_r2" when there is a validation set.
