@@ -172,6 +172,11 @@ def _column(X, j):
 
 def _indices(column, levels):
     """Each value's index among ``levels``; -1 for missing or unseen ones."""
+    if hasattr(column, "to_numpy"):  # a pandas Series: pandas' hash lookup
+        import pandas as pd
+
+        indices = pd.Index(levels, dtype=object).get_indexer(column.astype(object))
+        return np.where(column.isna().to_numpy(), -1, indices).astype(np.int64)
     lookup = {level: i for i, level in enumerate(levels)}
     values = _values(column).tolist()
     return np.array(

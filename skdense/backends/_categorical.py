@@ -19,37 +19,37 @@ embedding's weights in every engine's ``get_weights``.
 import numpy as np
 
 
-def _embedded_columns(spec):
-    """Which categorical columns are embedded (True) or one-hot (False)."""
-    return [k > spec.max_onehot_categories for k in spec.categorical_levels]
+def _columns(spec):
+    """Per categorical column: its levels, whether it is embedded (else
+    one-hot), and how many numbers it becomes."""
+    size = spec.categorical_embedding_size
+    for k in spec.categorical_levels:
+        embedded = k > spec.max_onehot_categories
+        yield k, embedded, size if embedded else k
 
 
 def categorical_shapes(spec):
     """The tables' shapes, one per embedded column."""
     size = spec.categorical_embedding_size
-    return [
-        (k, size)
-        for k, embedded in zip(
-            spec.categorical_levels, _embedded_columns(spec), strict=True
-        )
-        if embedded
-    ]
+    return [(k, size) for k, embedded, _ in _columns(spec) if embedded]
 
 
 def categorical_widths(spec):
     """How many numbers each categorical column becomes."""
-    size = spec.categorical_embedding_size
-    return [
-        size if embedded else k
-        for k, embedded in zip(
-            spec.categorical_levels, _embedded_columns(spec), strict=True
-        )
-    ]
+    return [width for *_, width in _columns(spec)]
 
 
 def categorical_width(spec):
     """How many numbers the categorical columns become in all."""
     return sum(categorical_widths(spec))
+
+
+def _embedded_and_starts(spec):
+    """The embedded columns' positions, and where each column's numbers
+    start in the stage's output."""
+    embedded = np.array([e for _, e, _ in _columns(spec)], bool)
+    starts = np.cumsum([0, *categorical_widths(spec)[:-1]])
+    return np.flatnonzero(embedded), np.flatnonzero(~embedded), starts
 
 
 def initial_tables(spec, rng):
@@ -73,17 +73,14 @@ def encode_categories(codes, tables, spec, keep=None):
     in ``codes``' dtype. ``keep``, a dict, receives the level indices, which
     :func:`category_gradients` needs."""
     index = level_indices(codes, spec)
-    widths = categorical_widths(spec)
-    starts = np.cumsum([0, *widths[:-1]])
-    out = np.zeros((codes.shape[0], sum(widths)), codes.dtype)
-    tables = iter(tables)
-    for j, embedded in enumerate(_embedded_columns(spec)):
+    embedded, one_hot, starts = _embedded_and_starts(spec)
+    out = np.zeros((codes.shape[0], categorical_width(spec)), codes.dtype)
+    rows, at = np.nonzero(index[:, one_hot] >= 0)  # all one-hot columns at once
+    out[rows, starts[one_hot[at]] + index[rows, one_hot[at]]] = 1.0
+    size = spec.categorical_embedding_size
+    for j, table in zip(embedded, tables, strict=True):
         rows = np.flatnonzero(index[:, j] >= 0)
-        if embedded:
-            width = widths[j]
-            out[rows, starts[j] : starts[j] + width] = next(tables)[index[rows, j]]
-        else:
-            out[rows, starts[j] + index[rows, j]] = 1.0
+        out[rows, starts[j] : starts[j] + size] = table[index[rows, j]]
     if keep is not None:
         keep["index"] = index
     return out
@@ -94,13 +91,9 @@ def category_gradients(keep, delta, spec, grads):
     gradients, from ``delta`` (m, width), the gradient at
     :func:`encode_categories`' output."""
     index = keep["index"]
-    widths = categorical_widths(spec)
-    starts = np.cumsum([0, *widths[:-1]])
-    grads = iter(grads)
-    for j, embedded in enumerate(_embedded_columns(spec)):
-        if embedded:
-            grad = next(grads)
-            grad[...] = 0.0
-            rows = np.flatnonzero(index[:, j] >= 0)
-            part = delta[rows, starts[j] : starts[j] + widths[j]]
-            np.add.at(grad, index[rows, j], part)
+    embedded, _, starts = _embedded_and_starts(spec)
+    size = spec.categorical_embedding_size
+    for j, grad in zip(embedded, grads, strict=True):
+        grad[...] = 0.0
+        rows = np.flatnonzero(index[:, j] >= 0)
+        np.add.at(grad, index[rows, j], delta[rows, starts[j] : starts[j] + size])
