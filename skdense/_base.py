@@ -22,7 +22,7 @@ from ._persistence import restored_state, state_to_save
 from ._training import hold_out, train
 from .backends import input_statistics, make_network
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
-from .backends._shared import forward_hidden, split_weights
+from .backends._shared import data_dependent_weights, forward_hidden, split_weights
 
 
 def has_stochastic_solver(estimator):
@@ -352,7 +352,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         spec = settings.spec(
             X.shape[1], Y.shape[1], loss, categorical_levels=levels, **statistics
         )
-        network = self._network(spec, settings, incremental, continuing)
+        network = self._network(spec, settings, X, incremental, continuing)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0
         if continuing:  # models saved by 0.1.0 did not count samples seen
@@ -403,12 +403,16 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         center, factor = input_statistics(X, scaling, input_scale)
         return {"input_center": center, "input_factor": factor}
 
-    def _network(self, spec, settings, incremental, continuing):
+    def _network(self, spec, settings, X, incremental, continuing):
         # A checkpoint holds frozen weights: training goes on in a new engine.
         if incremental and continuing and hasattr(self.network_, "train_epoch"):
             return self.network_
         seed = check_random_state(settings.random_state).randint(2**31)
         network = make_network(settings.backend, spec, seed)
+        if spec.weight_init == "data" and not continuing:
+            weights = network.get_weights()
+            rng = np.random.default_rng([seed, 1])  # apart from the engine's draws
+            network.set_weights(data_dependent_weights(weights, X, spec, rng))
         if continuing:  # warm_start: new optimizer settings, previous weights
             old = self.network_.get_weights()
             if [w.shape for w in old] != [w.shape for w in network.get_weights()]:

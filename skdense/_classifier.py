@@ -165,6 +165,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         embedding_frequencies: int = 16,
         embedding_sigma: float = 0.1,
         embedding_lr_factor: float = 1.0,
+        bias_lr_factor: float = 1.0,
         categorical_features: str | ArrayLike | None = None,
         max_onehot_categories: int = 8,
         categorical_embedding_size: int = 8,
@@ -211,6 +212,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.embedding_frequencies = embedding_frequencies
         self.embedding_sigma = embedding_sigma
         self.embedding_lr_factor = embedding_lr_factor
+        self.bias_lr_factor = bias_lr_factor
         self.categorical_features = categorical_features
         self.max_onehot_categories = max_onehot_categories
         self.categorical_embedding_size = categorical_embedding_size

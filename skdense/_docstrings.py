@@ -91,10 +91,15 @@ NETWORK_PARAMETERS = """\
         Strength of the L1 penalty ``l1 * sum(|W|)``, scaled as ``alpha``.
     dropout : float, default=0.0
         Fraction of each hidden layer's units dropped at each training step.
-    weight_init : {"auto", "glorot", "he", "normal"}, default="auto"
+    weight_init : {"auto", "glorot", "he", "normal", "data"}, default="auto"
         Weight initialisation: Glorot uniform, He normal, or N(0, 1) as in the
         book's networks; "auto" is scikit-learn's MLP rule, Glorot uniform for
         every activation (with scikit-learn's smaller bound for logistic).
+        "data" is RealMLP's data-dependent start: N(0, 1) weights, each
+        unit's then scaled so that its pre-activation has standard deviation
+        1 on the training data, and its bias set so that the pre-activation
+        is zero at a random point among the training rows (where a hidden
+        unit's activation bends), layer after layer.
     rho : float, default=0.9
         Decay rate of rmsprop's running mean of squared gradients.
 """.replace(
@@ -145,6 +150,10 @@ ENGINE_PARAMETERS = """\
         gradient steps; not AdamW's decoupled decay), as RealMLP trains its
         parts at different rates: above 1, the embedding's frequencies and
         maps adapt faster than the dense layers.
+    bias_lr_factor : float, default=1.0
+        Factor on the learning rate of the dense layers' biases, as
+        ``embedding_lr_factor``; RealMLP trains them at 0.1, which keeps the
+        units' bends where ``weight_init="data"`` placed them for longer.
     categorical_features : None, "from_dtype" or array-like, default=None
         Columns that hold categories, as HistGradientBoosting's parameter
         of that name: "from_dtype" takes a DataFrame's ``category``,

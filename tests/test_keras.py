@@ -443,10 +443,10 @@ def test_both_engines_take_the_same_steps_with_every_loss(loss):
 
 
 @pytest.mark.parametrize("solver", KERAS_SOLVERS)
-@pytest.mark.parametrize("lr_factor", [1.0, 5.0])
+@pytest.mark.parametrize("lr_factor, bias_lr_factor", [(1.0, 1.0), (5.0, 0.1)])
 @pytest.mark.parametrize("embedding", NUMERIC_EMBEDDINGS)
 def test_both_engines_take_the_same_steps_with_a_numeric_embedding(
-    embedding, lr_factor, solver
+    embedding, lr_factor, bias_lr_factor, solver
 ):
     spec = NetworkSpec(
         5,
@@ -458,6 +458,7 @@ def test_both_engines_take_the_same_steps_with_a_numeric_embedding(
         numeric_embedding=embedding,
         embedding_sigma=0.5,
         embedding_lr_factor=lr_factor,
+        bias_lr_factor=bias_lr_factor,
     )
     _steps_agree(spec, _one_hot(), epochs=2)
 

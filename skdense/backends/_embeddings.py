@@ -68,19 +68,6 @@ def initial_embedding(spec, rng):
     ]
 
 
-def rate_factors(spec, n_before, n_params):
-    """Each weight's learning-rate factor: ``spec.embedding_lr_factor`` on
-    the embedding's weights, which start after ``n_before`` others, 1
-    elsewhere; None when all are 1."""
-    shapes = embedding_shapes(spec)
-    if spec.embedding_lr_factor == 1.0 or not shapes:
-        return None
-    factors = np.ones(n_params, spec.dtype)
-    size = sum(int(np.prod(shape)) for shape in shapes)
-    factors[n_before : n_before + size] = spec.embedding_lr_factor
-    return factors
-
-
 def embed(X, embedding, keep=None):
     """``X`` (m, n) embedded: (m, n * size), in ``X``'s dtype.
 

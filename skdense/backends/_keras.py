@@ -38,6 +38,7 @@ from ._shared import (
     as_input,
     forward_proba,
     initial_weight_law,
+    rate_factors,
     split_weights,
 )
 from ._spec import NetworkSpec
@@ -221,8 +222,9 @@ def _initializer(keras, spec, fan_in, fan_out, seed):
 
 
 def _optimizer(keras, spec, model):
-    """The solver's Keras optimizer; with an ``embedding_lr_factor``, one
-    whose step on the embedding's weights is that many times larger."""
+    """The solver's Keras optimizer; with learning-rate factors (see
+    ``rate_factors``), one whose step on each variable is that many times
+    larger."""
     solver = SOLVERS[spec.solver]
     if solver.keras is None:
         raise ValueError(
@@ -230,12 +232,18 @@ def _optimizer(keras, spec, model):
             f"one of {KERAS_SOLVERS} (or backend='numpy' for {spec.solver!r})."
         )
     optimizer = solver.keras(keras, spec.learning_rate_init, **solver.arguments(spec))
-    embedding = [
-        layer for layer in model.layers if isinstance(layer, _embedding_class())
-    ]
-    if spec.embedding_lr_factor == 1.0 or not embedding:
+    # The variables in get_weights' order: Keras puts the input stage first,
+    # then W_1, b_1, W_2, b_2, ...
+    n_front = len(embedding_shapes(spec) + categorical_shapes(spec))
+    front, dense = model.weights[:n_front], model.weights[n_front:]
+    variables = dense[0::2] + dense[1::2] + front
+    factors = {
+        v.path: factor
+        for v, factor in zip(variables, rate_factors(spec), strict=True)
+        if factor != 1.0
+    }
+    if not factors:
         return optimizer
-    factors = {v.path: spec.embedding_lr_factor for v in embedding[0].weights}
     config = {**optimizer.get_config(), "rate_factors": factors}
     return _rate_factored(type(optimizer)).from_config(config)
 

@@ -34,7 +34,6 @@ from ._embeddings import (
     embedding_gradients,
     embedding_shapes,
     initial_embedding,
-    rate_factors,
 )
 from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer, optimizer_settings
@@ -44,6 +43,7 @@ from ._shared import (
     first_layer_input,
     forward_proba,
     initial_weight_law,
+    rate_factors,
     split_weights,
 )
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
@@ -115,13 +115,21 @@ class DenseNetwork:
             w[...] = initial
         self._penalty_scratch = np.empty(self._n_coef, spec.dtype)
         self._buffers = {}
-        n_dense = sum(int(np.prod(s)) for s in self._shapes[: 2 * len(self.coefs_)])
-        factors = rate_factors(spec, n_dense, self._flat_params.size)
-        self.optimizer = make_optimizer(spec, self._flat_params.size, factors)
+        self.optimizer = make_optimizer(
+            spec, self._flat_params.size, self._rate_factors()
+        )
 
     @property
     def dtype(self):
         return self.spec.dtype
+
+    def _rate_factors(self):
+        """One learning-rate factor per weight, or None when all are 1."""
+        factors = rate_factors(self.spec)
+        if all(f == 1.0 for f in factors):
+            return None
+        sizes = [int(np.prod(shape)) for shape in self._shapes]
+        return np.repeat(np.asarray(factors, self.dtype), sizes)
 
     def _make_views(self):
         params = _layer_views(self._flat_params, self._shapes)

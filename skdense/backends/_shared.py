@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import special
 
-from ._categorical import encode_categories
+from ._categorical import categorical_shapes, encode_categories
 from ._embeddings import embed, embedding_shapes
 from ._inputs import as_input
 from ._ops import ACTIVATIONS
@@ -19,9 +19,10 @@ def initial_weight_law(spec, fan_in, fan_out):
     uniform on ``+-sqrt(6 / (fan_in + fan_out))``, with scikit-learn's smaller
     bound ``sqrt(2 / (fan_in + fan_out))`` for the logistic activation (the
     hidden activation picks every layer's bound, the output layer's too).
-    Biases start at zero.
+    Biases start at zero. "data" draws N(0, 1), which
+    :func:`data_dependent_weights` then fits to the training data.
     """
-    if spec.weight_init == "normal":
+    if spec.weight_init in ("normal", "data"):
         return "normal", 1.0
     if spec.weight_init == "he":
         return "normal", float(np.sqrt(2.0 / fan_in))
@@ -43,6 +44,20 @@ def split_weights(weights, spec):
     )
 
 
+def rate_factors(spec):
+    """The learning-rate factor of each array of ``get_weights``, in order:
+    1 on the dense layers' weights, ``bias_lr_factor`` on their biases,
+    ``embedding_lr_factor`` on the numeric embedding's weights, 1 on the
+    categorical tables."""
+    n_layers = len(spec.hidden_layer_sizes) + 1
+    return (
+        [1.0] * n_layers
+        + [spec.bias_lr_factor] * n_layers
+        + [spec.embedding_lr_factor] * len(embedding_shapes(spec))
+        + [1.0] * len(categorical_shapes(spec))
+    )
+
+
 def first_layer_input(a, front, spec, keep=None):
     """What the first dense layer reads, from ``a`` (``X`` after
     ``as_input``): the numeric columns, embedded if the network embeds them,
@@ -58,6 +73,45 @@ def first_layer_input(a, front, spec, keep=None):
         numeric = embed(numeric, embedding, keep)
     categories = encode_categories(a[:, spec.n_numeric :], tables, spec, keep)
     return np.concatenate([numeric, categories], axis=1)
+
+
+# Rows of the training data that weight_init="data" looks at: enough to
+# estimate each unit's spread within a few percent, cheap on any data set.
+DATA_INIT_ROWS = 2048
+# How many random rows' pre-activations each unit's bias averages.
+DATA_INIT_POINTS = 5
+
+
+def data_dependent_weights(weights, X, spec, rng):
+    """``weights`` (as ``get_weights`` gives them) fitted to the training
+    data ``X`` for ``weight_init="data"``, RealMLP's data-dependent
+    initialisation (Holzmüller et al. 2024), layer after layer, the output
+    layer's too: each unit's weights are scaled so that its pre-activation
+    has standard deviation 1 over ``X``, and its bias is set so that the
+    pre-activation is zero at a random point inside the data (a random
+    convex combination of :data:`DATA_INIT_POINTS` rows), where a hidden
+    unit's activation bends. At most :data:`DATA_INIT_ROWS` random rows of
+    ``X`` are used; a unit that is constant on them keeps its scale.
+    Returns new arrays, in float64.
+    """
+    coefs, intercepts, front = split_weights(_float64(weights), spec)
+    n_rows = min(X.shape[0], DATA_INIT_ROWS)
+    rows = np.sort(rng.choice(X.shape[0], n_rows, replace=False))
+    a = _network_input(X[rows], front, spec)
+    activate = ACTIVATIONS[spec.activation].forward
+    for w, b in zip(coefs, intercepts, strict=True):
+        z = np.asarray(a @ w)
+        spread = z.std(axis=0)
+        scale = np.divide(1.0, spread, out=np.ones_like(spread), where=spread > 0)
+        w *= scale
+        z *= scale
+        n_units = w.shape[1]
+        chosen = rng.integers(0, n_rows, (DATA_INIT_POINTS, n_units))
+        mix = rng.exponential(size=(DATA_INIT_POINTS, n_units))
+        mix /= mix.sum(axis=0)
+        b[...] = -(z[chosen, np.arange(n_units)] * mix).sum(axis=0)
+        a = activate(z + b)  # the output layer's is not used
+    return coefs + intercepts + front
 
 
 def _float64(weights):

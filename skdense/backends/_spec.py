@@ -78,7 +78,9 @@ class NetworkSpec:
     loss: str | None = None
     hidden_layer_sizes: tuple[int, ...] = setting((100,), LAYER_SIZES)
     activation: str = setting("relu", Options(*HIDDEN_ACTIVATIONS, "sigmoid"))
-    weight_init: str = setting("auto", Options("auto", "glorot", "he", "normal"))
+    weight_init: str = setting(
+        "auto", Options("auto", "glorot", "he", "normal", "data")
+    )
     alpha: float = setting(0.0001, _PENALTY)
     l1: float = setting(0.0, _PENALTY)
     dropout: float = setting(0.0, _RATE)
@@ -100,6 +102,7 @@ class NetworkSpec:
     embedding_frequencies: int = setting(16, Interval(_Integral, 1, None))
     embedding_sigma: float = setting(0.1, _POSITIVE)
     embedding_lr_factor: float = setting(1.0, _POSITIVE)
+    bias_lr_factor: float = setting(1.0, _POSITIVE)
     max_onehot_categories: int = setting(8, Interval(_Integral, 1, None))
     categorical_embedding_size: int = setting(8, Interval(_Integral, 1, None))
     # The input stage's per-column statistics, from the training data (see
