@@ -103,6 +103,13 @@ def _spec(n_features, n_classes, settings):
         raise ValueError(
             f"build_model: solver={spec.solver!r} is not available in Keras."
         )
+    if spec.weight_init == "data":
+        raise ValueError(
+            "build_model: weight_init='data' starts from the training data, "
+            "which a model built before fitting does not see. Use "
+            "DenseClassifier(weight_init='data', backend='keras'), or another "
+            "weight_init."
+        )
     return spec
 
 

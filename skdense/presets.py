@@ -29,11 +29,11 @@ model):
   of each column, three SELU layers of 256 started from the data
   (``weight_init="data"``, biases at a tenth of the learning rate), adam
   (``beta_2=0.95``) at 0.002 on the flat-then-cosine schedule, batch 256,
-  label smoothing 0.1, and 60 epochs of which the one with the lowest validation loss is kept
-  (``early_stopping=True`` with ``n_iter_no_change=inf``). Chosen on six
-  numeric development tables; the user guide's "Tabular data" page has the
-  search and the figures. ``DenseRegressor`` takes all of it but the label
-  smoothing.
+  label smoothing 0.1, and 60 epochs of which the one with the lowest
+  validation loss is kept (``early_stopping=True`` with
+  ``n_iter_no_change=inf``). Chosen on six numeric development tables; the
+  user guide's "Tabular data" page has the search and the figures.
+  ``DenseRegressor`` takes all of it but the label smoothing.
 
 The Keras presets use ``backend="numpy"`` like every other: add
 ``backend="keras"`` to train them with Keras.

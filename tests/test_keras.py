@@ -295,6 +295,8 @@ def test_build_model_for_plain_keras_and_scikeras(iris):
     assert model.evaluate(X, y, verbose=0)[1] > 0.85
     with pytest.raises(ValueError, match="activation='swish'"):
         build_model(n_features=4, n_classes=3, activation="swish")
+    with pytest.raises(ValueError, match="weight_init='data' starts from the"):
+        build_model(n_features=4, n_classes=3, weight_init="data")
 
 
 def test_scikeras_accepts_build_model(iris):
