@@ -94,7 +94,8 @@ def data_dependent_weights(weights, X, spec, rng):
     ``X`` are used; a unit that is constant on them keeps its scale.
     Returns new arrays, in float64.
     """
-    coefs, intercepts, front = split_weights(_float64(weights), spec)
+    copies = [np.array(w, dtype=np.float64) for w in weights]  # scaled in place
+    coefs, intercepts, front = split_weights(copies, spec)
     n_rows = min(X.shape[0], DATA_INIT_ROWS)
     rows = np.sort(rng.choice(X.shape[0], n_rows, replace=False))
     a = _network_input(X[rows], front, spec)
