@@ -254,8 +254,9 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, hidden_layer_sizes[layer])
-            The layer's activations, in float64.
+        X_new : ndarray of shape (n_samples, hidden_layer_sizes[layer] * n_ensemble)
+            The layer's activations, in float64; an ensemble's networks'
+            side by side.
 
         Examples
         --------
@@ -303,7 +304,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+        X_new : ndarray of shape (n_samples, hidden_layer_sizes[-1] * n_ensemble)
             The last hidden layer's activations.
         """
         return self.fit(X, y, **fit_params).transform(X)
@@ -316,8 +317,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
 
     @property
     def _n_features_out(self):
-        """Units of the last hidden layer (``get_feature_names_out``'s count)."""
-        return self.network_.spec.hidden_layer_sizes[-1]
+        """Units of the last hidden layer (``get_feature_names_out``'s
+        count), of every network of an ensemble."""
+        spec = self.network_.spec
+        return spec.hidden_layer_sizes[-1] * spec.n_ensemble
 
     def _checked_finite(self, outputs, X):
         if not np.all(np.isfinite(outputs)):
@@ -411,8 +414,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         network = make_network(settings.backend, spec, seed)
         if spec.weight_init == "data" and not continuing:
             weights = network.get_weights()
-            rng = np.random.default_rng([seed, 1])  # apart from the engine's draws
-            network.set_weights(data_dependent_weights(weights, X, spec, rng))
+            network.set_weights(data_dependent_weights(weights, X, spec, seed))
         if continuing:  # warm_start: new optimizer settings, previous weights
             old = self.network_.get_weights()
             if [w.shape for w in old] != [w.shape for w in network.get_weights()]:

@@ -169,6 +169,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         categorical_features: str | ArrayLike | None = None,
         max_onehot_categories: int = 8,
         categorical_embedding_size: int = 8,
+        n_ensemble: int = 1,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
@@ -216,6 +217,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.max_onehot_categories = max_onehot_categories
         self.categorical_embedding_size = categorical_embedding_size
+        self.n_ensemble = n_ensemble
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs

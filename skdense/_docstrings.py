@@ -175,6 +175,15 @@ ENGINE_PARAMETERS = """\
     categorical_embedding_size : int, default=8
         Learned numbers per categorical column of more levels. The tables
         follow the numeric embedding's weights in ``get_weights()``.
+    n_ensemble : int, default=1
+        Number of networks trained together, as TabM's ensemble: each from
+        its own random start, each epoch one pass over the data for each, on
+        the same validation split; the estimator predicts the mean of their
+        outputs, and best-epoch selection (``early_stopping``) watches the
+        loss of that mean. Fit time grows with it. ``coefs_`` and
+        ``intercepts_`` stack the networks' arrays on a new first axis;
+        ``transform`` gives their hidden activations side by side. Needs a
+        minibatch solver.
     backend : {"numpy", "keras"}, default="numpy"
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).

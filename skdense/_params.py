@@ -20,7 +20,7 @@ from ._constraints import constraints_of as _constraints_of
 from ._training import TrainingSettings
 from .backends import BACKENDS, NetworkSpec
 from .backends._ops import LOSSES
-from .backends._optimizers import KERAS_SOLVERS
+from .backends._optimizers import KERAS_SOLVERS, MINIBATCH_SOLVERS, SOLVERS
 from .backends._spec import LABEL_SMOOTHING
 from .backends._spec import SETTINGS as NETWORK_SETTINGS
 
@@ -132,6 +132,13 @@ def check_params(estimator):
         raise ValueError(
             f"{owner}: solver={params['solver']!r} is not available with "
             f"backend='keras'; use one of {KERAS_SOLVERS}, or backend='numpy'."
+        )
+    if params["n_ensemble"] > 1 and SOLVERS[params["solver"]].full_batch:
+        raise ValueError(
+            f"{owner}: n_ensemble={params['n_ensemble']} trains its networks "
+            f"together, epoch by epoch, which needs a minibatch solver; "
+            f"solver={params['solver']!r} is full-batch. Use one of "
+            f"{MINIBATCH_SOLVERS}, or n_ensemble=1."
         )
     return FitSettings(
         network={name: params[name] for name in NETWORK_SETTINGS},

@@ -27,6 +27,7 @@ TRUSTED_TYPES = [
     "skdense.backends._numpy.RegressionNetwork",
     "skdense.backends._numpy.MinibatchNetwork",
     "skdense.backends._numpy.MultiClassNetwork",
+    "skdense.backends._ensemble.EnsembleNetwork",
     "skdense.backends._spec.NetworkSpec",
     "skdense._callbacks.FrozenNetwork",
     "skdense._columns.CategoricalColumns",

@@ -18,11 +18,12 @@ from .backends._optimizers import SOLVERS
 from .backends._spec import SETTINGS
 
 # The input stage is applied to the data before it reaches the model, not in
-# it (and its scaling needs the training data's statistics).
+# it (and its scaling needs the training data's statistics); an ensemble
+# (n_ensemble) is several models, which the estimator trains together.
 MODEL_SETTINGS = [
     name
     for name in SETTINGS
-    if name not in ("input_scale", "input_scaling", "input_clip")
+    if name not in ("input_scale", "input_scaling", "input_clip", "n_ensemble")
 ]
 
 

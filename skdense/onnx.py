@@ -5,7 +5,8 @@ Importing this module registers :class:`~skdense.DenseClassifier` and
 ``skl2onnx.to_onnx(pipeline, X[:1])`` converts pipelines that hold them, as it
 converts MLPClassifier's. The graph is the network's forward pass (its input stage
 included) in the input's float type: MatMul and Add per layer, the hidden
-activation, then the output layer's (Sigmoid, Softmax, Identity or Exp).
+activation, then the output layer's (Sigmoid, Softmax, Identity or Exp);
+an ensemble's networks side by side, then the Mean of their outputs.
 Classifiers give MLPClassifier's two outputs, the labels and the
 probabilities (one column per class; for a multilabel model, per label, with
 0/1 label indicators). ``pip install 'skdense[onnx]'`` installs skl2onnx and
@@ -38,7 +39,7 @@ from ._classifier import DenseClassifier
 from ._regressor import DenseRegressor
 from .backends._embeddings import TWO_PI, embedding_shapes
 from .backends._ops import ACTIVATIONS
-from .backends._shared import split_weights
+from .backends._shared import members, split_weights
 
 
 def _float_type(operator):
@@ -201,22 +202,29 @@ def _front(graph, spec, x, front):
 
 
 def _forward_pass(scope, operator, container):
-    """The output layer's values, from the operator's inputs."""
+    """The output layer's values, from the operator's inputs: an ensemble's
+    are the Mean of its networks'."""
     model = operator.raw_operator
     spec = model.network_.spec
     _, proto_type, dtype = _float_type(operator)
     graph = _Graph(scope, container, proto_type, dtype)
     x = _network_input(graph, operator, model)
-    n_layers = len(model.coefs_)
-    _, _, front = split_weights(model.network_.get_weights(), spec)
+    outputs = [
+        _network(graph, spec.member, x, weights)
+        for weights in members(model.network_.get_weights(), spec)
+    ]
+    return graph.node("Mean", outputs) if len(outputs) > 1 else outputs[0]
+
+
+def _network(graph, spec, x, weights):
+    """One network's output layer, from its input ``x``."""
+    coefs, intercepts, front = split_weights(weights, spec)
     x = _front(graph, spec, x, front)
-    for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
-        w = _constant(scope, container, np.asarray(w, dtype), proto_type)
-        b = _constant(scope, container, np.asarray(b, dtype)[None, :], proto_type)
-        x = _node(
-            scope, container, "Add", [_node(scope, container, "MatMul", [x, w]), b]
-        )
-        activation = spec.activation if i < n_layers - 1 else spec.out_activation
+    for i, (w, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        w = graph.constant(w)
+        b = graph.constant(np.asarray(b)[None, :])
+        x = graph.node("Add", [graph.node("MatMul", [x, w]), b])
+        activation = spec.activation if i < len(coefs) - 1 else spec.out_activation
         x = ACTIVATIONS[activation].onnx(graph, x)
     return x
 

@@ -39,13 +39,16 @@ def _expected_failures(estimator):
     }
 
 
-# Each estimator with MLP's defaults, and full-batch lbfgs, on the NumPy engine.
+# Each estimator with MLP's defaults, full-batch lbfgs, and an ensemble of
+# networks, on the NumPy engine.
 @parametrize_with_checks(
     [
         DenseClassifier(),
         DenseClassifier(solver="lbfgs", dtype=np.float64),
+        DenseClassifier(n_ensemble=2),
         DenseRegressor(),
         DenseRegressor(solver="lbfgs", dtype=np.float64),
+        DenseRegressor(n_ensemble=2),
     ],
     expected_failed_checks=_expected_failures,
 )

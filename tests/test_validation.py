@@ -32,6 +32,8 @@ from skdense import DenseClassifier
         (dict(n_iter_no_change=0), "n_iter_no_change=0"),
         (dict(weight_init="xavier"), "weight_init='xavier'"),
         (dict(bias_lr_factor=0.0), "bias_lr_factor=0.0"),
+        (dict(n_ensemble=0), "n_ensemble=0"),
+        (dict(n_ensemble=2.0), "n_ensemble=2.0"),
         (dict(dtype=np.int32), "dtype"),
         (dict(dtype="float16"), "dtype"),
         (dict(backend="torch"), "backend='torch'"),

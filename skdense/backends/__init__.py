@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from ._embeddings import NUMERIC_EMBEDDINGS
+from ._ensemble import EnsembleNetwork
 from ._inputs import INPUT_SCALINGS, input_statistics
 from ._kernels import active_kernels, numba_installed, use_kernels
 from ._numpy import (
@@ -45,7 +46,14 @@ def make_network(
     >>> net = make_network("numpy", NetworkSpec(4, 3, "softmax"), random_state=0)
     >>> type(net).__name__, [w.shape for w in net.coefs_]
     ('MultiClassNetwork', [(4, 100), (100, 3)])
+
+    A spec with ``n_ensemble`` above 1 gives an :class:`EnsembleNetwork` of
+    that many of ``backend``'s networks.
     """
+    if spec.n_ensemble > 1:
+        return EnsembleNetwork(
+            spec, random_state, lambda member, seed: make_network(backend, member, seed)
+        )
     if backend == "keras":
         from ._keras import KerasNetwork  # imports TensorFlow: only when asked
 
@@ -60,6 +68,7 @@ __all__ = [
     "INPUT_SCALINGS",
     "NUMERIC_EMBEDDINGS",
     "DenseNetwork",
+    "EnsembleNetwork",
     "Engine",
     "FullBatchEngine",
     "MinibatchNetwork",

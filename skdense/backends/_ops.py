@@ -68,6 +68,18 @@ def inplace_relu_derivative(a, delta):
     return delta
 
 
+# The smallest and largest float64 probabilities whose logits are finite.
+_TINY, _BELOW_ONE = np.finfo(np.float64).tiny, np.nextafter(1.0, 0.0)
+
+
+def _logit(a):
+    return special.logit(np.clip(a, _TINY, _BELOW_ONE))
+
+
+def _log(a):
+    return np.log(np.maximum(a, _TINY))
+
+
 def _unary(op_type, **attributes):
     """The ONNX form of an activation that is one operator."""
     return lambda graph, x: graph.node(op_type, x, **attributes)
@@ -85,6 +97,9 @@ class Activation:
     builds the ONNX nodes: ``onnx(graph, x)`` returns the output's name, with
     ``graph.node(op_type, inputs, **attributes)`` and ``graph.constant(value)``.
     ``hidden`` says whether hidden layers may use it (else: an output layer's).
+    ``inverse(a)``, an output layer's, gives logits whose activation is
+    ``a`` (float64, a new array): the loss of an ensemble's mean output is
+    the loss of those logits.
     """
 
     forward: Callable
@@ -93,6 +108,7 @@ class Activation:
     onnx: Callable
     derivative_from_output: Callable | None = None
     hidden: bool = True
+    inverse: Callable | None = None
 
 
 def _tanh_derivative(z, delta):
@@ -196,6 +212,7 @@ ACTIVATIONS = {
         "linear",
         _unary("Identity"),
         derivative_from_output=inplace_identity_derivative,
+        inverse=np.array,
     ),
     "logistic": Activation(
         inplace_logistic,
@@ -203,6 +220,7 @@ ACTIVATIONS = {
         "sigmoid",
         _unary("Sigmoid"),
         derivative_from_output=inplace_logistic_derivative,
+        inverse=_logit,
     ),
     "tanh": Activation(
         inplace_tanh,
@@ -235,11 +253,18 @@ ACTIVATIONS = {
     "mish": Activation(inplace_mish, _mish_derivative, "mish", _mish_onnx),
     # Output layers only: their gradient comes with the loss (see LOSSES).
     "softmax": Activation(
-        inplace_softmax, None, "softmax", _unary("Softmax", axis=1), hidden=False
+        inplace_softmax,
+        None,
+        "softmax",
+        _unary("Softmax", axis=1),
+        hidden=False,
+        inverse=_log,
     ),
     # The exponential output's Keras loss takes the log-means: Keras keeps the
     # layer linear, and the shared forward pass applies exp at prediction time.
-    "exp": Activation(inplace_exp, None, "linear", _unary("Exp"), hidden=False),
+    "exp": Activation(
+        inplace_exp, None, "linear", _unary("Exp"), hidden=False, inverse=_log
+    ),
 }
 HIDDEN_ACTIVATIONS = tuple(name for name, row in ACTIVATIONS.items() if row.hidden)
 

@@ -44,6 +44,41 @@ def split_weights(weights, spec):
     )
 
 
+def member_seeds(random_state, n_members):
+    """The seeds of an ensemble's networks: the first is ``random_state``
+    itself, so that a one-network ensemble is the plain network; None gives
+    unseeded networks."""
+    if random_state is None:
+        return [None] * n_members
+    rng = np.random.default_rng([random_state, 2])  # apart from the engines' draws
+    return [random_state, *(int(s) for s in rng.integers(2**31, size=n_members - 1))]
+
+
+def members(weights, spec):
+    """The weights of each network of an ensemble (``spec.n_ensemble`` of
+    them): an ensemble's ``get_weights`` stacks its networks' arrays, each
+    array on a new first axis. A single network is its own one member."""
+    if spec.n_ensemble == 1:
+        return [list(weights)]
+    return [[w[i] for w in weights] for i in range(spec.n_ensemble)]
+
+
+def stacked(member_weights):
+    """An ensemble's weights from its networks' (the inverse of :func:`members`)."""
+    return [np.stack(arrays) for arrays in zip(*member_weights, strict=True)]
+
+
+def penalty(weights, spec):
+    """``l1 * sum|W| + alpha / 2 * sum W**2`` over a network's weight
+    matrices, in float64 (the estimator's regularisation term)."""
+    coefs, _, _ = split_weights(weights, spec)
+    total = 0.0
+    for w in coefs:
+        w = np.asarray(w, np.float64)
+        total += 0.5 * spec.alpha * float(np.vdot(w, w)) + spec.l1 * np.abs(w).sum()
+    return float(total)
+
+
 def rate_factors(spec):
     """The learning-rate factor of each array of ``get_weights``, in order:
     1 on the dense layers' weights, ``bias_lr_factor`` on their biases,
@@ -82,7 +117,7 @@ DATA_INIT_ROWS = 2048
 DATA_INIT_POINTS = 5
 
 
-def data_dependent_weights(weights, X, spec, rng):
+def data_dependent_weights(weights, X, spec, seed):
     """``weights`` (as ``get_weights`` gives them) fitted to the training
     data ``X`` for ``weight_init="data"``, RealMLP's data-dependent
     initialisation (Holzmüller et al. 2024), layer after layer, the output
@@ -92,8 +127,17 @@ def data_dependent_weights(weights, X, spec, rng):
     convex combination of :data:`DATA_INIT_POINTS` rows), where a hidden
     unit's activation bends. At most :data:`DATA_INIT_ROWS` random rows of
     ``X`` are used; a unit that is constant on them keeps its scale.
-    Returns new arrays, in float64.
+    ``seed`` seeds the rows and points drawn; each network of an ensemble
+    draws its own, from its seed (see :func:`member_seeds`). Returns new
+    arrays, in float64.
     """
+    if spec.n_ensemble > 1:
+        seeds = member_seeds(seed, spec.n_ensemble)
+        return stacked(
+            data_dependent_weights(w, X, spec.member, s)
+            for w, s in zip(members(weights, spec), seeds, strict=True)
+        )
+    rng = np.random.default_rng([seed, 1])  # apart from the engine's draws
     copies = [np.array(w, dtype=np.float64) for w in weights]  # scaled in place
     coefs, intercepts, front = split_weights(copies, spec)
     n_rows = min(X.shape[0], DATA_INIT_ROWS)
@@ -138,7 +182,12 @@ def forward_proba(X, weights, spec):
     differently with the number of rows, and a sample's prediction must not
     depend on the other rows it is predicted with. ``X`` may have any numeric
     dtype; it goes through the input stage (see ``_inputs``) chunk by chunk.
+    An ensemble's are the mean of its networks' (TabM's rule).
     """
+    if spec.n_ensemble > 1:
+        return np.mean(
+            [forward_proba(X, w, spec.member) for w in members(weights, spec)], axis=0
+        )
     coefs, intercepts, embedding = split_weights(_float64(weights), spec)
     output = ACTIVATIONS[spec.out_activation].forward
     proba = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)
@@ -161,8 +210,13 @@ def forward_proba(X, weights, spec):
 def forward_hidden(X, weights, spec, layer):
     """Activations of hidden layer ``layer`` (0 is the first), in float64.
 
-    Computed as :func:`forward_proba` computes, chunk by chunk.
+    Computed as :func:`forward_proba` computes, chunk by chunk. An
+    ensemble's are its networks' side by side, the first network's first.
     """
+    if spec.n_ensemble > 1:
+        return np.hstack(
+            [forward_hidden(X, w, spec.member, layer) for w in members(weights, spec)]
+        )
     coefs, intercepts, embedding = split_weights(_float64(weights), spec)
     coefs, intercepts = coefs[: layer + 1], intercepts[: layer + 1]
     out = np.empty((X.shape[0], coefs[-1].shape[1]), np.float64)

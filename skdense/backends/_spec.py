@@ -105,6 +105,7 @@ class NetworkSpec:
     bias_lr_factor: float = setting(1.0, _POSITIVE)
     max_onehot_categories: int = setting(8, Interval(_Integral, 1, None))
     categorical_embedding_size: int = setting(8, Interval(_Integral, 1, None))
+    n_ensemble: int = setting(1, Interval(_Integral, 1, None))
     # The input stage's per-column statistics, from the training data (see
     # skdense.backends.input_statistics); None without ``input_scaling``.
     input_center: tuple | None = None
@@ -146,6 +147,7 @@ class NetworkSpec:
         resolved = {
             "n_features": int(self.n_features),
             "n_outputs": int(self.n_outputs),
+            "n_ensemble": int(self.n_ensemble),
             "loss": loss,
             "hidden_layer_sizes": tuple(int(s) for s in sizes),
             "activation": activation,
@@ -233,6 +235,11 @@ class NetworkSpec:
         numeric embeddings and categorical columns)."""
         width = embedded_width(self) + categorical_width(self)
         return (width, *self.hidden_layer_sizes, self.n_outputs)
+
+    @property
+    def member(self):
+        """The spec of one network of an ensemble (``n_ensemble`` of them)."""
+        return self if self.n_ensemble == 1 else self.replace(n_ensemble=1)
 
     def replace(self, **changes):
         """A copy with some fields changed (and checked again)."""

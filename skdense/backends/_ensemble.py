@@ -1,0 +1,110 @@
+"""An ensemble of networks trained together: ``n_ensemble`` in the spec.
+
+:class:`EnsembleNetwork` holds ``n_ensemble`` networks of one engine, built
+from the same spec with their own seeds (see ``_shared.member_seeds``). Each
+epoch trains every network for one pass over the data, in turn; the
+ensemble's prediction is the mean of theirs, and its validation loss, the
+one best-epoch selection watches, is the loss of that mean. It keeps the
+:class:`~skdense.backends.Engine` contract, so the training loop, both
+engines and the estimator take it as any network.
+
+This is TabM's fully independent ensemble (Gorishniy et al. 2025, "TabM-packed"):
+its training step minimises the mean of the members' losses, whose gradient
+for each member is its own loss's divided by ``n_ensemble``; Adam's steps do
+not change when a gradient is scaled, and every member sees the same number
+of batches, so training the members in turn takes the same steps. TabM
+batches the members into one computation to keep a GPU busy; on a CPU the
+matrix products cost the same either way.
+"""
+
+import numpy as np
+
+from ._ops import ACTIVATIONS
+from ._shared import forward_proba, member_seeds, members, penalty, stacked
+
+
+class EnsembleNetwork:
+    """``spec.n_ensemble`` networks built by ``make_member(spec, seed)``,
+    trained and predicting together.
+
+    Weights travel as one network's list, each array stacked over the
+    networks on a new first axis (see ``_shared.members``).
+
+    Examples
+    --------
+    >>> from skdense.backends import NetworkSpec, make_network
+    >>> spec = NetworkSpec(4, 3, "softmax", hidden_layer_sizes=(8,), n_ensemble=2)
+    >>> net = make_network("numpy", spec, random_state=0)
+    >>> type(net).__name__, [w.shape for w in net.coefs_]
+    ('EnsembleNetwork', [(2, 4, 8), (2, 8, 3)])
+    """
+
+    def __init__(self, spec, random_state, make_member):
+        self.spec = spec
+        seeds = member_seeds(random_state, spec.n_ensemble)
+        self.members = [make_member(spec.member, seed) for seed in seeds]
+
+    @property
+    def learning_rate(self):
+        return self.members[0].learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        for member in self.members:
+            member.learning_rate = value
+
+    @property
+    def coefs_(self):
+        return stacked(member.coefs_ for member in self.members)
+
+    @property
+    def intercepts_(self):
+        return stacked(member.intercepts_ for member in self.members)
+
+    def get_weights(self):
+        return stacked(member.get_weights() for member in self.members)
+
+    def set_weights(self, weights):
+        for member, own in zip(self.members, members(weights, self.spec), strict=True):
+            member.set_weights(own)
+
+    def train_epoch(
+        self, X, Y, sample_weight=None, batch_size=200, shuffle=True, stop=None
+    ):
+        """One pass over the data for each network: the means of their
+        ``(loss, accuracy)``. Once ``stop`` is set, the networks not yet
+        trained in this epoch are left as they are."""
+        figures = []
+        for member in self.members:
+            if figures and stop is not None and stop.is_set():
+                break
+            figures.append(
+                member.train_epoch(X, Y, sample_weight, batch_size, shuffle, stop)
+            )
+        losses, accuracies = zip(*figures, strict=True)
+        accuracy = None if accuracies[0] is None else float(np.mean(accuracies))
+        return float(np.mean(losses)), accuracy
+
+    def end_training(self):
+        for member in self.members:
+            member.end_training()
+
+    def evaluate(self, X, Y, sample_weight=None):
+        """The objective of the ensemble's mean output over all of ``X``:
+        ``(loss, accuracy, outputs)`` as an engine's ``evaluate``. The
+        penalty is the mean of the networks' penalties."""
+        sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        outputs = self.predict_proba(X)
+        logits = ACTIVATIONS[self.spec.out_activation].inverse(outputs)
+        targets = self.spec.training_targets(Y).astype(np.float64)
+        per_sample, correct = self.spec.loss_row.per_sample(targets, logits)
+        weights = (member.get_weights() for member in self.members)
+        member_penalty = np.mean([penalty(w, self.spec.member) for w in weights])
+        loss = (float(np.dot(sw, per_sample)) + member_penalty) / float(np.sum(sw))
+        if correct is None:
+            return loss, None, outputs
+        return loss, float(np.mean(correct)), None
+
+    def predict_proba(self, X):
+        """The mean of the networks' outputs, float64."""
+        return forward_proba(X, self.get_weights(), self.spec)
