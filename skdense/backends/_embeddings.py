@@ -68,10 +68,21 @@ def initial_embedding(spec, rng):
     ]
 
 
+def _buffer(keep, name, shape, dtype):
+    """``keep[name]``, an array of ``shape`` and ``dtype``: the one kept from
+    the last batch when it fits, else a new one."""
+    array = keep.get(name)
+    if array is None or array.shape != shape or array.dtype != dtype:
+        array = keep[name] = np.empty(shape, dtype)
+    return array
+
+
 def embed(X, embedding, keep=None):
     """``X`` (m, n) embedded: (m, n * size), in ``X``'s dtype.
 
-    ``keep``, a dict, receives what :func:`embedding_gradients` needs.
+    ``keep``, a dict, receives what :func:`embedding_gradients` needs; the
+    arrays it holds from the last batch of the same size are reused (a
+    training engine keeps one dict per batch size).
     """
     if sp.issparse(X):
         raise ValueError(
@@ -80,30 +91,43 @@ def embed(X, embedding, keep=None):
         )
     freq, phase, linear, bias = embedding
     m, n = X.shape
-    columns = X.T[:, :, None]  # (n, m, 1): one batched product per column
-    angle = columns * (TWO_PI * freq)[:, None, :] + phase[:, None, :]  # (n, m, k)
-    waves = np.cos(angle)
-    embedded = np.matmul(waves, linear) + bias[:, None, :]  # (n, m, size - 1)
-    out = np.empty((m, n * (linear.shape[2] + 1)), X.dtype)
-    out[:, : embedded.size // m] = embedded.transpose(1, 0, 2).reshape(m, -1)
-    out[:, embedded.size // m :] = X
-    if keep is not None:
-        keep.update(columns=columns, angle=angle, waves=waves)
+    k, size = freq.shape[1], linear.shape[2]
+    scratch = {} if keep is None else keep
+    columns = _buffer(scratch, "columns", (n, m), X.dtype)
+    columns[...] = X.T
+    # (n, k, m): each column's angles per frequency, the rows innermost, so
+    # that every elementwise pass runs along long contiguous rows.
+    angle = _buffer(scratch, "angle", (n, k, m), X.dtype)
+    np.multiply((TWO_PI * freq)[:, :, None], columns[:, None, :], out=angle)
+    angle += phase[:, :, None]
+    waves = np.cos(angle, out=_buffer(scratch, "waves", (n, k, m), X.dtype))
+    out = np.empty((m, n * (size + 1)), X.dtype)
+    embedded = out[:, : n * size].reshape(m, n, size).transpose(1, 0, 2)
+    np.matmul(waves.transpose(0, 2, 1), linear, out=embedded)  # (n, m, size)
+    embedded += bias[:, None, :]
+    out[:, n * size :] = X
     return out
 
 
 def embedding_gradients(embedding, keep, delta, grads):
     """Fill ``grads`` (arrays of the weights' shapes) with the gradients of
     the embedding's weights, from ``delta`` (m, n * size), the gradient at
-    the embedding's output, and what :func:`embed` kept."""
-    freq, _, linear, _ = embedding
-    n, m, k = keep["angle"].shape
+    the embedding's output, and what :func:`embed` kept (its waves are
+    overwritten)."""
+    _, _, linear, _ = embedding
+    n, k, m = keep["angle"].shape
     width = n * linear.shape[2]
-    d_embedded = delta[:, :width].reshape(m, n, -1).transpose(1, 0, 2)
+    d_embedded = delta[:, :width].reshape(m, n, -1).transpose(1, 0, 2)  # (n, m, s)
     d_freq, d_phase, d_linear, d_bias = grads
     d_bias[...] = d_embedded.sum(axis=1)
-    np.matmul(keep["waves"].transpose(0, 2, 1), d_embedded, out=d_linear)
-    d_angle = np.matmul(d_embedded, linear.transpose(0, 2, 1))  # (n, m, k)
-    d_angle *= -np.sin(keep["angle"])
-    d_phase[...] = d_angle.sum(axis=1)
-    d_freq[...] = TWO_PI * np.einsum("nmk,nm->nk", d_angle, keep["columns"][:, :, 0])
+    np.matmul(keep["waves"], d_embedded, out=d_linear)
+    d_angle = _buffer(keep, "d_angle", (n, k, m), delta.dtype)
+    np.matmul(linear, d_embedded.transpose(0, 2, 1), out=d_angle)
+    d_angle *= np.sin(keep["angle"], out=keep["waves"])  # minus d(cos)/d(angle)
+    # The sums over the rows of d_angle and of d_angle * x, in one product.
+    ones_and_x = _buffer(keep, "ones_and_x", (n, m, 2), delta.dtype)
+    ones_and_x[:, :, 0] = 1.0
+    ones_and_x[:, :, 1] = keep["columns"]
+    sums = np.matmul(d_angle, ones_and_x)  # (n, k, 2)
+    np.multiply(sums[:, :, 0], -1.0, out=d_phase)
+    np.multiply(sums[:, :, 1], -TWO_PI, out=d_freq)

@@ -210,7 +210,7 @@ class DenseNetwork:
             ]
         return self._buffers[key]
 
-    def _forward(self, X, outs, masks=None, pre=None, kernels=None):
+    def _forward(self, X, outs, masks=None, pre=None, kernels=None, kept=None):
         """Fill ``outs`` with each layer's output; the last one holds logits.
 
         ``pre``, if given, receives each hidden layer's pre-activation.
@@ -218,12 +218,11 @@ class DenseNetwork:
         goes to ``dropped``. ``kernels`` (compiled, or None) fuse the bias add
         with the activation. Returns the list of layer inputs (X, or its
         numeric embedding, then each hidden layer's output after dropout),
-        which backprop needs; what the embedding's gradients need goes to
-        ``self._embedding_kept``.
+        which backprop needs; what the input stage's gradients need goes to
+        the dict ``kept``, if given.
         """
         if self.embedding_ or self.spec.categorical_levels:
-            self._embedding_kept = {}
-            X = first_layer_input(X, self.embedding_, self.spec, self._embedding_kept)
+            X = first_layer_input(X, self.embedding_, self.spec, kept)
         name = self.spec.activation
         activate = ACTIVATIONS[name].forward
         code = None  # the compiled bias-and-activation, if any (0: just the bias)
@@ -353,7 +352,9 @@ class DenseNetwork:
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
         outs, deltas, ones, pre = self._layer_buffers(n_rows)
-        inputs = self._forward(X, outs, masks, pre, kernels)
+        # The input stage's arrays for its gradients, reused batch to batch.
+        self._embedding_kept = self._buffers.setdefault(("front", n_rows), {})
+        inputs = self._forward(X, outs, masks, pre, kernels, self._embedding_kept)
         logits = outs[-1]
         loss_row = self.spec.loss_row
         compiled_loss = None
