@@ -12,11 +12,12 @@ model's fit time against HistGradientBoosting's.
 The models: LogisticRegression, HistGradientBoosting (defaults; on the
 categorical tables ``categorical_features="from_dtype"``), MLPClassifier and
 DenseClassifier with their defaults, DenseClassifier's "tabular" preset on
-both engines, and RealMLP-TD when ``pytabkit`` is importable (it is not a
-dependency of skdense). The networks and the linear model see standardised
-numeric columns and one-hot categorical ones, through scikit-learn's
-encoders; the preset, like HistGradientBoosting and RealMLP, takes the
-DataFrame as it is (raw numbers, ``category`` columns).
+both engines and as an ensemble of two networks, and RealMLP-TD when
+``pytabkit`` is importable (it is not a dependency of skdense). The
+networks and the linear model see standardised numeric columns and one-hot
+categorical ones, through scikit-learn's encoders; the preset, like
+HistGradientBoosting and RealMLP, takes the DataFrame as it is (raw
+numbers, ``category`` columns).
 
 Usage::
 
@@ -112,6 +113,10 @@ MODELS = {
     ),
     "tabular preset (keras)": lambda seed: DenseClassifier.from_preset(
         "tabular", backend="keras", random_state=seed
+    ),
+    # Two networks trained together, predicting their mean (twice the time).
+    "tabular preset, n_ensemble=2": lambda seed: DenseClassifier.from_preset(
+        "tabular", n_ensemble=2, random_state=seed
     ),
 }
 if importlib.util.find_spec("pytabkit"):
