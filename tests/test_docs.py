@@ -86,6 +86,8 @@ def test_python_blocks_run(page, block, capsys):
     if "labels agree" in block:  # ONNX: the same labels and probabilities
         assert "labels agree: True" in out
         assert float(re.search(r"difference (\S+)", out).group(1)) < 1e-5
+    if "two networks' first layers" in block:  # n_ensemble stacks its networks
+        assert "(2, 120, 256)" in out
     if "fashion-mnist-tuned" in block:  # the documented claim: over 0.90
         assert float(re.search(r"test accuracy (\S+)", out).group(1)) >= 0.90
 

@@ -218,6 +218,11 @@ def test_onnx_computes_the_mean_of_the_networks(backend):
     margin = np.sort(clf.predict_proba(X), axis=1)
     clear = margin[:, -1] - margin[:, -2] > 1e-4
     np.testing.assert_array_equal(labels[clear], clf.predict(X)[clear])
+    reg = DenseRegressor(hidden_layer_sizes=(8,), n_ensemble=2, backend=backend)
+    reg = fit_quietly(reg.set_params(max_iter=3, random_state=0), X, X[:, 0] - X[:, 1])
+    session = onnxruntime.InferenceSession(to_onnx(reg, X[:1]).SerializeToString())
+    (values,) = session.run(None, {"X": X})
+    np.testing.assert_allclose(values[:, 0], reg.predict(X), rtol=1e-4, atol=1e-5)
 
 
 def test_saved_ensemble_loads_and_predicts_the_same(backend, tmp_path):
