@@ -19,7 +19,7 @@ from ._data import INTEGER_DTYPES, as_rows
 from ._epochs import scoring_key
 from ._params import check_params
 from ._persistence import restored_state, state_to_save
-from ._training import hold_out, train
+from ._training import deal_out, hold_out, train
 from .backends import input_statistics, make_network
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
 from .backends._shared import data_dependent_weights, forward_hidden, split_weights
@@ -154,7 +154,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         probe._inputs_ready = True  # X_val is already as the network reads it
 
         def score(network, X_val, Y_val):
-            probe.network_ = network
+            # An ensemble's validation rows are each predicted by the network
+            # that held it out.
+            view = getattr(network, "validation_view", None)
+            probe.network_ = network if view is None else view()
             y_val = probe._decode_targets(Y_val, network.spec.out_activation)
             return scorer(probe, X_val, y_val)
 
@@ -345,6 +348,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         class when ``stratify``).
         """
         full_batch = SOLVERS[settings.network["solver"]].full_batch
+        held_out = validation is None and settings.training.early_stopping
         if not full_batch:  # a full-batch solver ignores early stopping
             data, validation = hold_out(
                 data, validation, settings.training, settings.random_state, stratify
@@ -356,6 +360,10 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             X.shape[1], Y.shape[1], loss, categorical_levels=levels, **statistics
         )
         network = self._network(spec, settings, X, incremental, continuing)
+        if spec.n_ensemble > 1 and held_out:
+            seed = check_random_state(settings.random_state).randint(2**31)
+            shares = deal_out(validation[1], spec.n_ensemble, seed, stratify)
+            network.hold_out(validation, shares)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         t = 0
         if continuing:  # models saved by 0.1.0 did not count samples seen

@@ -177,13 +177,17 @@ ENGINE_PARAMETERS = """\
         follow the numeric embedding's weights in ``get_weights()``.
     n_ensemble : int, default=1
         Number of networks trained together, as TabM's ensemble: each from
-        its own random start, each epoch one pass over the data for each, on
-        the same validation split; the estimator predicts the mean of their
-        outputs, and best-epoch selection (``early_stopping``) watches the
-        loss of that mean. Fit time grows with it. ``coefs_`` and
-        ``intercepts_`` stack the networks' arrays on a new first axis;
-        ``transform`` gives their hidden activations side by side. Needs a
-        minibatch solver.
+        its own random start, each epoch one pass over the data for each;
+        the estimator predicts the mean of their outputs, and best-epoch
+        selection (``early_stopping``) watches the validation loss of that
+        mean. The validation rows the estimator holds out
+        (``validation_fraction``) are dealt out among the networks: each
+        trains on every row but its share, and each validation row is
+        predicted by the network that held it out (with ``validation_data``,
+        every network validates on all of it). Fit time grows with it.
+        ``coefs_`` and ``intercepts_`` stack the networks' arrays on a new
+        first axis; ``transform`` gives their hidden activations side by
+        side. Needs a minibatch solver.
     backend : {"numpy", "keras"}, default="numpy"
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).

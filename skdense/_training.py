@@ -236,6 +236,20 @@ def hold_out(data, validation, settings, random_state, stratify):
     return split_validation(data, settings.validation_fraction, seed, stratify)
 
 
+def deal_out(Y, n_networks, seed, stratify):
+    """Which of ``n_networks`` networks holds out each of the validation
+    rows whose targets are ``Y``: shares as equal as can be, and by class
+    (a one-column ``Y``'s value, else each row's largest target) when
+    ``stratify``."""
+    order = np.random.default_rng([seed, 3]).permutation(Y.shape[0])
+    if stratify:
+        classes = Y[order, 0] if Y.shape[1] == 1 else np.argmax(Y[order], axis=1)
+        order = order[np.argsort(classes, kind="stable")]
+    shares = np.empty(Y.shape[0], np.intp)
+    shares[order] = np.arange(Y.shape[0]) % n_networks
+    return shares
+
+
 def _run_lbfgs(network, data, history, settings, stop, tasks=None):
     """Run L-BFGS; return its iterations and the warning its failure gives
     (None: converged)."""

@@ -8,6 +8,7 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV
 
 from skdense import DenseClassifier, DenseRegressor
+from skdense._training import deal_out
 from skdense.backends import EnsembleNetwork, NetworkSpec, make_network
 from skdense.backends._shared import (
     data_dependent_weights,
@@ -109,6 +110,92 @@ def test_best_epoch_is_chosen_by_the_loss_of_the_mean(backend):
     # convex), so it is not what was watched.
     member_losses = [log_loss(y_val, p) for p in _member_outputs(clf, X_val)]
     assert ensemble_loss < np.mean(member_losses) - 1e-4
+
+
+def _dealt_out_ensemble(k=3):
+    """A NumPy ensemble with 30 validation rows dealt out among its networks."""
+    X, y = _data(150)
+    Y = np.eye(3)[y]
+    spec = NetworkSpec(5, 3, "softmax", hidden_layer_sizes=(8,), n_ensemble=k)
+    network = make_network("numpy", spec, random_state=0)
+    validation = (X[120:], Y[120:], None)
+    validator = np.arange(30) % k
+    network.hold_out(validation, validator)
+    return network, (X[:120], Y[:120]), validation, validator
+
+
+def test_dealt_out_rows_train_every_network_but_their_own(monkeypatch):
+    network, (X, Y), (X_val, Y_val, _), validator = _dealt_out_ensemble()
+    seen = {}
+    for i, member in enumerate(network.members):
+        monkeypatch.setattr(
+            member,
+            "train_epoch",
+            lambda X, Y, *args, i=i: seen.update({i: X}) or (1.0, 0.5),
+        )
+    assert network.train_epoch(X, Y) == (1.0, 0.5)
+    for i in range(3):
+        expected = np.concatenate([X, X_val[validator != i]])
+        np.testing.assert_array_equal(seen[i], expected)
+
+
+def test_dealt_out_rows_are_validated_by_the_network_that_held_them_out():
+    network, _, (X_val, Y_val, _), validator = _dealt_out_ensemble()
+    spec = network.spec
+    own = [
+        forward_proba(X_val, w, spec.member)
+        for w in members(network.get_weights(), spec)
+    ]
+    expected = np.choose(validator[:, None], own)
+    np.testing.assert_allclose(network.validation_proba(X_val), expected)
+    loss, accuracy, _ = network.evaluate(X_val, Y_val)
+    penalty = np.mean(
+        [
+            0.5 * spec.alpha * sum(float((w**2).sum()) for w in m.coefs_)
+            for m in network.members
+        ]
+    )
+    assert loss == pytest.approx(
+        log_loss(Y_val.argmax(1), expected, labels=[0, 1, 2]) + penalty / 30, rel=1e-6
+    )
+    assert accuracy == np.mean(expected.argmax(1) == Y_val.argmax(1))
+    network.end_training()  # the rows are given back: the ensemble's mean again
+    np.testing.assert_allclose(network.validation_proba(X_val), np.mean(own, axis=0))
+
+
+@pytest.mark.parametrize("stratify", [False, True])
+@pytest.mark.parametrize("k", [2, 3])
+def test_validation_rows_are_dealt_out_evenly(k, stratify):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 100)
+    for Y in (np.eye(3)[y], (y == 0).astype(float)[:, None]):
+        shares = deal_out(Y, k, seed=5, stratify=stratify)
+        counts = np.bincount(shares, minlength=k)
+        assert counts.max() - counts.min() <= 1
+        if stratify:
+            classes = Y[:, 0] if Y.shape[1] == 1 else Y.argmax(1)
+            for c in np.unique(classes):
+                per_class = np.bincount(shares[classes == c], minlength=k)
+                assert per_class.max() - per_class.min() <= 1
+        np.testing.assert_array_equal(shares, deal_out(Y, k, seed=5, stratify=stratify))
+
+
+def test_held_out_validation_scores_each_row_by_its_own_network():
+    X, y = _data(300)
+    clf = _ensemble(
+        k=2,
+        alpha=0.0,
+        early_stopping=True,
+        scoring="neg_log_loss",
+        n_iter_no_change=np.inf,
+        tol=0.0,
+    )
+    clf = fit_quietly(clf, X, y)
+    # The scorer saw what the validation loss saw: each row's own network.
+    np.testing.assert_allclose(
+        clf.history_["val_neg_log_loss"], -np.array(clf.history_["val_loss"]), rtol=1e-9
+    )
+    assert clf.network_._held_out is None  # no training rows kept in the model
 
 
 def test_regressor_ensemble_predicts_the_mean(backend):

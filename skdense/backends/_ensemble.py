@@ -8,6 +8,12 @@ one best-epoch selection watches, is the loss of that mean. It keeps the
 :class:`~skdense.backends.Engine` contract, so the training loop, both
 engines and the estimator take it as any network.
 
+When the estimator holds out the validation rows itself, it deals them out
+among the networks (:meth:`EnsembleNetwork.hold_out`): each network
+validates on its share and trains on every other row, so that the ensemble
+learns from all of the data, and a validation row is predicted by the one
+network that did not train on it.
+
 This is TabM's fully independent ensemble (Gorishniy et al. 2025, "TabM-packed"):
 its training step minimises the mean of the members' losses, whose gradient
 for each member is its own loss's divided by ``n_ensemble``; Adam's steps do
@@ -18,6 +24,7 @@ matrix products cost the same either way.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._ops import ACTIVATIONS
 from ._shared import forward_proba, member_seeds, members, penalty, stacked
@@ -43,6 +50,53 @@ class EnsembleNetwork:
         self.spec = spec
         seeds = member_seeds(random_state, spec.n_ensemble)
         self.members = [make_member(spec.member, seed) for seed in seeds]
+        self._held_out = None  # (validation, the network of each row), in a fit
+
+    def hold_out(self, validation, validator):
+        """Deal the validation rows out among the networks until
+        :meth:`end_training`: row ``j`` of ``validation`` (an ``(X, Y,
+        sample_weight)`` tuple) is held out by network ``validator[j]`` and
+        trained on by the others. :meth:`evaluate` and
+        :meth:`validation_proba` then predict each row by its network."""
+        validator = np.asarray(validator)
+        if validator.shape != (validation[0].shape[0],):
+            raise ValueError("validator needs one network index per validation row.")
+        self._held_out = (validation, validator)
+
+    def _training_rows(self, i, X, Y, sample_weight):
+        """Network ``i``'s training data: ``(X, Y, sample_weight)`` and the
+        validation rows the other networks hold out."""
+        if self._held_out is None:
+            return X, Y, sample_weight
+        (X_val, Y_val, sw_val), validator = self._held_out
+        others = validator != i
+        stack = sp.vstack if sp.issparse(X) else np.concatenate
+        X = stack([X, X_val[others]])
+        if sp.issparse(X):
+            X = X.tocsr()
+        Y = np.concatenate([Y, Y_val[others]])
+        if sample_weight is not None:
+            sample_weight = np.concatenate([sample_weight, sw_val[others]])
+        return X, Y, sample_weight
+
+    def validation_proba(self, X):
+        """The outputs for the validation rows: each row's from the network
+        that held it out, or the ensemble's mean if none was dealt out."""
+        if self._held_out is None:
+            return self.predict_proba(X)
+        validator = self._held_out[1]
+        if X.shape[0] != validator.shape[0]:
+            raise ValueError("validation_proba takes the rows held out, all of them.")
+        outputs = np.empty((X.shape[0], self.spec.n_outputs), np.float64)
+        for i, member in enumerate(self.members):
+            rows = np.flatnonzero(validator == i)
+            if rows.size:
+                outputs[rows] = member.predict_proba(X[rows])
+        return outputs
+
+    def validation_view(self):
+        """What a validation scorer predicts with: :meth:`validation_proba`."""
+        return _ValidationView(self)
 
     @property
     def learning_rate(self):
@@ -75,26 +129,27 @@ class EnsembleNetwork:
         ``(loss, accuracy)``. Once ``stop`` is set, the networks not yet
         trained in this epoch are left as they are."""
         figures = []
-        for member in self.members:
+        for i, member in enumerate(self.members):
             if figures and stop is not None and stop.is_set():
                 break
-            figures.append(
-                member.train_epoch(X, Y, sample_weight, batch_size, shuffle, stop)
-            )
+            rows = self._training_rows(i, X, Y, sample_weight)
+            figures.append(member.train_epoch(*rows, batch_size, shuffle, stop))
         losses, accuracies = zip(*figures, strict=True)
         accuracy = None if accuracies[0] is None else float(np.mean(accuracies))
         return float(np.mean(losses)), accuracy
 
     def end_training(self):
+        self._held_out = None
         for member in self.members:
             member.end_training()
 
     def evaluate(self, X, Y, sample_weight=None):
         """The objective of the ensemble's mean output over all of ``X``:
-        ``(loss, accuracy, outputs)`` as an engine's ``evaluate``. The
-        penalty is the mean of the networks' penalties."""
+        ``(loss, accuracy, outputs)`` as an engine's ``evaluate``; of each
+        row's network's output instead, for the rows dealt out by
+        :meth:`hold_out`. The penalty is the mean of the networks'."""
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        outputs = self.predict_proba(X)
+        outputs = self.validation_proba(X)
         logits = ACTIVATIONS[self.spec.out_activation].inverse(outputs)
         targets = self.spec.training_targets(Y).astype(np.float64)
         per_sample, correct = self.spec.loss_row.per_sample(targets, logits)
@@ -108,3 +163,12 @@ class EnsembleNetwork:
     def predict_proba(self, X):
         """The mean of the networks' outputs, float64."""
         return forward_proba(X, self.get_weights(), self.spec)
+
+
+class _ValidationView:
+    """An ensemble as a validation scorer sees it: predicting each
+    validation row by the network that held it out."""
+
+    def __init__(self, network):
+        self.spec = network.spec
+        self.predict_proba = network.validation_proba
