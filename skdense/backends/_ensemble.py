@@ -153,8 +153,8 @@ class EnsembleNetwork:
         logits = ACTIVATIONS[self.spec.out_activation].inverse(outputs)
         targets = self.spec.training_targets(Y).astype(np.float64)
         per_sample, correct = self.spec.loss_row.per_sample(targets, logits)
-        weights = (member.get_weights() for member in self.members)
-        member_penalty = np.mean([penalty(w, self.spec.member) for w in weights])
+        member = self.spec.member
+        member_penalty = np.mean([penalty(m.coefs_, member) for m in self.members])
         loss = (float(np.dot(sw, per_sample)) + member_penalty) / float(np.sum(sw))
         if correct is None:
             return loss, None, outputs

@@ -43,6 +43,7 @@ from ._shared import (
     first_layer_input,
     forward_proba,
     initial_weight_law,
+    penalty,
     rate_factors,
     split_weights,
 )
@@ -271,15 +272,8 @@ class DenseNetwork:
     # -- loss and gradients ----------------------------------------------------
 
     def _penalty(self):
-        """``l1 * sum|W| + alpha / 2 * sum W**2`` over all weight matrices."""
-        weights = self._flat_params[: self._n_coef]
-        alpha, l1 = self.spec.alpha, self.spec.l1
-        total = 0.0
-        if alpha:
-            total += 0.5 * alpha * float(np.dot(weights, weights))
-        if l1:
-            total += l1 * float(np.abs(weights).sum())
-        return total
+        """The penalty of all weight matrices, from their flat buffer."""
+        return penalty([self._flat_params[: self._n_coef]], self.spec)
 
     def _add_penalty_gradient(self, divisor):
         weights = self._flat_params[: self._n_coef]

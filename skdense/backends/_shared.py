@@ -68,15 +68,18 @@ def stacked(member_weights):
     return [np.stack(arrays) for arrays in zip(*member_weights, strict=True)]
 
 
-def penalty(weights, spec):
-    """``l1 * sum|W| + alpha / 2 * sum W**2`` over a network's weight
-    matrices, in float64 (the estimator's regularisation term)."""
-    coefs, _, _ = split_weights(weights, spec)
+def penalty(coefs, spec):
+    """``l1 * sum|W| + alpha / 2 * sum W**2`` over the weight matrices
+    ``coefs`` (or one flat array of them), in their dtype: the estimator's
+    regularisation term."""
     total = 0.0
     for w in coefs:
-        w = np.asarray(w, np.float64)
-        total += 0.5 * spec.alpha * float(np.vdot(w, w)) + spec.l1 * np.abs(w).sum()
-    return float(total)
+        w = w.ravel()
+        if spec.alpha:
+            total += 0.5 * spec.alpha * float(np.dot(w, w))
+        if spec.l1:
+            total += spec.l1 * float(np.abs(w).sum())
+    return total
 
 
 def rate_factors(spec):
