@@ -155,12 +155,40 @@ def test_dealt_out_rows_are_validated_by_the_network_that_held_them_out():
             for m in network.members
         ]
     )
+    # Each network evaluates its share in its float32, as a single network.
     assert loss == pytest.approx(
-        log_loss(Y_val.argmax(1), expected, labels=[0, 1, 2]) + penalty / 30, rel=1e-6
+        log_loss(Y_val.argmax(1), expected, labels=[0, 1, 2]) + penalty / 30, rel=1e-5
     )
     assert accuracy == np.mean(expected.argmax(1) == Y_val.argmax(1))
     network.end_training()  # the rows are given back: the ensemble's mean again
     np.testing.assert_allclose(network.validation_proba(X_val), np.mean(own, axis=0))
+
+
+def test_dealt_out_regression_rows_are_scored_by_their_own_network():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(90, 4))
+    Y = (X @ [1.0, -2.0, 0.5, 0.0] + np.sin(X[:, 0]))[:, None]
+    spec = NetworkSpec(4, 1, "identity", hidden_layer_sizes=(8,), n_ensemble=2)
+    network = make_network("numpy", spec, random_state=0)
+    validator = np.arange(30) % 2
+    network.hold_out((X[60:], Y[60:], None), validator)
+    loss, accuracy, outputs = network.evaluate(X[60:], Y[60:])
+    own = [
+        forward_proba(X[60:], w, spec.member)
+        for w in members(network.get_weights(), spec)
+    ]
+    expected = np.choose(validator[:, None], own)
+    assert accuracy is None
+    # Each network evaluates its rows in its float32, as a single network.
+    np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
+    penalty = np.mean(
+        [
+            0.5 * spec.alpha * sum(float((w**2).sum()) for w in m.coefs_)
+            for m in network.members
+        ]
+    )
+    squared = 0.5 * np.sum((expected - Y[60:]) ** 2)
+    assert loss == pytest.approx((squared + penalty) / 30, rel=1e-5)
 
 
 @pytest.mark.parametrize("stratify", [False, True])
@@ -191,9 +219,10 @@ def test_held_out_validation_scores_each_row_by_its_own_network():
         tol=0.0,
     )
     clf = fit_quietly(clf, X, y)
-    # The scorer saw what the validation loss saw: each row's own network.
+    # The scorer saw what the validation loss saw: each row's own network
+    # (the loss in the networks' float32, the scorer's probabilities float64).
     np.testing.assert_allclose(
-        clf.history_["val_neg_log_loss"], -np.array(clf.history_["val_loss"]), rtol=1e-9
+        clf.history_["val_neg_log_loss"], -np.array(clf.history_["val_loss"]), rtol=1e-6
     )
     assert clf.network_._held_out is None  # no training rows kept in the model
 

@@ -49,7 +49,8 @@ class EnsembleNetwork:
     def __init__(self, spec, random_state, make_member):
         self.spec = spec
         seeds = member_seeds(random_state, spec.n_ensemble)
-        self.members = [make_member(spec.member, seed) for seed in seeds]
+        self._member_spec = spec.member
+        self.members = [make_member(self._member_spec, seed) for seed in seeds]
         self._held_out = None  # (validation, the network of each row), in a fit
 
     def hold_out(self, validation, validator):
@@ -149,16 +150,48 @@ class EnsembleNetwork:
         row's network's output instead, for the rows dealt out by
         :meth:`hold_out`. The penalty is the mean of the networks'."""
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        outputs = self.validation_proba(X)
+        member_penalties = [penalty(m.coefs_, self._member_spec) for m in self.members]
+        if self._held_out is not None:
+            return self._evaluate_held_out(X, Y, sw, member_penalties)
+        outputs = self.predict_proba(X)
         logits = ACTIVATIONS[self.spec.out_activation].inverse(outputs)
         targets = self.spec.training_targets(Y).astype(np.float64)
         per_sample, correct = self.spec.loss_row.per_sample(targets, logits)
-        member = self.spec.member
-        member_penalty = np.mean([penalty(m.coefs_, member) for m in self.members])
-        loss = (float(np.dot(sw, per_sample)) + member_penalty) / float(np.sum(sw))
+        data_loss = float(np.dot(sw, per_sample))
+        loss = (data_loss + np.mean(member_penalties)) / float(np.sum(sw))
         if correct is None:
             return loss, None, outputs
         return loss, float(np.mean(correct)), None
+
+    def _evaluate_held_out(self, X, Y, sw, member_penalties):
+        """:meth:`evaluate` on the dealt-out rows: each network evaluates its
+        own share, as a single network does (in its dtype); their data losses
+        add up, and the mean penalty joins them."""
+        validator = self._held_out[1]
+        if X.shape[0] != validator.shape[0]:
+            raise ValueError("evaluate takes the rows held out, all of them.")
+        data_loss, n_correct = 0.0, 0.0
+        outputs = None
+        for i, (member, own_penalty) in enumerate(
+            zip(self.members, member_penalties, strict=True)
+        ):
+            rows = np.flatnonzero(validator == i)
+            if not rows.size:
+                continue
+            weight = float(np.sum(sw[rows]))
+            loss, accuracy, own = member.evaluate(X[rows], Y[rows], sw[rows])
+            # A network's loss is (its data loss + its penalty) / its weight.
+            data_loss += loss * weight - own_penalty
+            if accuracy is not None:
+                n_correct += accuracy * rows.size
+            else:
+                if outputs is None:
+                    outputs = np.empty((X.shape[0], own.shape[1]), np.float64)
+                outputs[rows] = own
+        loss = (data_loss + np.mean(member_penalties)) / float(np.sum(sw))
+        if outputs is not None:
+            return loss, None, outputs
+        return loss, n_correct / X.shape[0], None
 
     def predict_proba(self, X):
         """The mean of the networks' outputs, float64."""
