@@ -20,9 +20,11 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 # Activations whose bias add and activation are fused, by name; the others
 # add the bias here and activate with NumPy, whose vectorised tanh is ten
 # times faster than the scalar one a loop calls (the logistic is a tanh).
-ACTIVATION_CODES = {"identity": 0, "relu": 1}
-# Activations whose derivative from the output is compiled (SELU's forward
-# stays NumPy's: its vectorised expm1 is four times the scalar loop's speed).
+# SELU (2) takes three passes: its exponential is NumPy's vectorised expm1
+# between two loops, a third of the time of NumPy's six passes and 18 times
+# faster than one loop calling the scalar expm1.
+ACTIVATION_CODES = {"identity": 0, "relu": 1, "selu": 2}
+# Activations whose derivative from the output is compiled.
 DERIVATIVE_CODES = {"identity": 0, "relu": 1, "logistic": 2, "tanh": 3, "selu": 4}
 
 
@@ -84,9 +86,19 @@ def rmsprop(p, g, f, v, n_coef, decay, l1, lr, rho, one_minus_rho, eps):
         p[i] = w - gi / np.sqrt(vi + eps) * _rate(lr, f, i)
 
 
-@_jit
 def bias_activation(out, b, code):
     """``out = f(out + b)`` for the activation of ``code`` (0: just the bias)."""
+    if code == 2:
+        below = np.empty_like(out)
+        _bias_and_below(out, b, below)
+        np.expm1(below, out=below)
+        _selu_from_parts(out, below)
+    else:
+        _bias_activation(out, b, code)
+
+
+@_jit
+def _bias_activation(out, b, code):
     n_rows, n_units = out.shape
     zero = out.dtype.type(0)  # typed: an int 0 would make max() float64
     for r in range(n_rows):
@@ -95,6 +107,31 @@ def bias_activation(out, b, code):
             if code == 1:
                 z = max(z, zero)
             out[r, j] = z
+
+
+@_jit
+def _bias_and_below(out, b, below):
+    """``out += b``; ``below = min(out, 0)``."""
+    n_rows, n_units = out.shape
+    zero = out.dtype.type(0)
+    for r in range(n_rows):
+        for j in range(n_units):
+            z = out[r, j] + b[j]
+            out[r, j] = z
+            below[r, j] = min(z, zero)
+
+
+@_jit
+def _selu_from_parts(z, expm1_below):
+    """SELU of ``z``, given ``expm1(min(z, 0))``: ``scale * z`` above 0,
+    ``scale * alpha * expm1(z)`` below."""
+    n_rows, n_units = z.shape
+    scale = z.dtype.type(SELU_SCALE)
+    scale_alpha = z.dtype.type(SELU_SCALE * SELU_ALPHA)
+    for r in range(n_rows):
+        for j in range(n_units):
+            zj = z[r, j]
+            z[r, j] = scale * zj if zj > 0 else scale_alpha * expm1_below[r, j]
 
 
 @_jit
