@@ -16,6 +16,8 @@ The tables, ``(levels, categorical_embedding_size)`` each, follow the numeric
 embedding's weights in every engine's ``get_weights``.
 """
 
+import functools
+
 import numpy as np
 
 
@@ -45,10 +47,20 @@ def categorical_width(spec):
 
 
 def _embedded_and_starts(spec):
-    """The embedded columns' positions, and where each column's numbers
-    start in the stage's output."""
-    embedded = np.array([e for _, e, _ in _columns(spec)], bool)
-    starts = np.cumsum([0, *categorical_widths(spec)[:-1]])
+    """The embedded columns' positions, the one-hot columns' positions, and
+    where each column's numbers start in the stage's output."""
+    return _layout(
+        spec.categorical_levels,
+        spec.max_onehot_categories,
+        spec.categorical_embedding_size,
+    )
+
+
+@functools.lru_cache(maxsize=32)  # asked twice a batch: worked out once a fit
+def _layout(levels, max_onehot, size):
+    embedded = np.array([k > max_onehot for k in levels], bool)
+    widths = [size if e else k for k, e in zip(levels, embedded, strict=True)]
+    starts = np.cumsum([0, *widths[:-1]])
     return np.flatnonzero(embedded), np.flatnonzero(~embedded), starts
 
 
