@@ -25,7 +25,7 @@ def test_a_regressor_takes_a_preset_without_the_classifier_settings():
     assert params["numeric_embedding"] == "pbld" and params["max_iter"] == 3
     X, y = make_regression(600, 4, random_state=0)
     fit_quietly(reg, X, y)
-    assert reg.coefs_[0].shape == (16, 256)
+    assert reg.coefs_[0].shape == (2, 16, 256)  # two networks, 4 x 4 inputs each
 
 
 def test_an_unknown_preset_is_refused_by_name():
