@@ -73,11 +73,8 @@ def initial_tables(spec, rng):
 def level_indices(codes, spec):
     """``codes`` (m, n_categorical) as integer level indices, -1 where a
     value is not one of the column's levels."""
-    index = np.full(codes.shape, -1, np.intp)
-    levels = np.asarray(spec.categorical_levels)
-    known = (codes >= 0) & (codes < levels)
-    index[known] = codes[known]
-    return index
+    known = (codes >= 0) & (codes < np.asarray(spec.categorical_levels))
+    return np.where(known, codes, -1).astype(np.intp)
 
 
 def encode_categories(codes, tables, spec, keep=None):
@@ -86,9 +83,15 @@ def encode_categories(codes, tables, spec, keep=None):
     :func:`category_gradients` needs."""
     index = level_indices(codes, spec)
     embedded, one_hot, starts = _embedded_and_starts(spec)
-    out = np.zeros((codes.shape[0], categorical_width(spec)), codes.dtype)
-    rows, at = np.nonzero(index[:, one_hot] >= 0)  # all one-hot columns at once
-    out[rows, starts[one_hot[at]] + index[rows, one_hot[at]]] = 1.0
+    m, width = codes.shape[0], categorical_width(spec)
+    # One more column, where the unknown levels' ones land and are dropped:
+    # all one-hot columns are set in one scatter, without picking rows.
+    out = np.zeros((m, width + 1), codes.dtype)
+    levels = index[:, one_hot]
+    at = np.where(levels >= 0, levels + starts[one_hot], width)
+    at += np.arange(m)[:, None] * (width + 1)
+    out.ravel()[at.ravel()] = 1.0
+    out = out[:, :width]
     size = spec.categorical_embedding_size
     for j, table in zip(embedded, tables, strict=True):
         rows = np.flatnonzero(index[:, j] >= 0)
