@@ -61,7 +61,10 @@ def _layout(levels, max_onehot, size):
     embedded = np.array([k > max_onehot for k in levels], bool)
     widths = [size if e else k for k, e in zip(levels, embedded, strict=True)]
     starts = np.cumsum([0, *widths[:-1]])
-    return np.flatnonzero(embedded), np.flatnonzero(~embedded), starts
+    layout = np.flatnonzero(embedded), np.flatnonzero(~embedded), starts
+    for array in layout:  # shared by every call: read-only
+        array.flags.writeable = False
+    return layout
 
 
 def initial_tables(spec, rng):

@@ -62,14 +62,15 @@ class EnsembleNetwork:
         validator = np.asarray(validator)
         if validator.shape != (validation[0].shape[0],):
             raise ValueError("validator needs one network index per validation row.")
-        self._held_out = (validation, validator)
+        shares = [np.flatnonzero(validator == i) for i in range(len(self.members))]
+        self._held_out = (validation, validator, shares)
 
     def _training_rows(self, i, X, Y, sample_weight):
         """Network ``i``'s training data: ``(X, Y, sample_weight)`` and the
         validation rows the other networks hold out."""
         if self._held_out is None:
             return X, Y, sample_weight
-        (X_val, Y_val, sw_val), validator = self._held_out
+        (X_val, Y_val, sw_val), validator, _ = self._held_out
         others = validator != i
         stack = sp.vstack if sp.issparse(X) else np.concatenate
         X = stack([X, X_val[others]])
@@ -85,15 +86,18 @@ class EnsembleNetwork:
         that held it out, or the ensemble's mean if none was dealt out."""
         if self._held_out is None:
             return self.predict_proba(X)
-        validator = self._held_out[1]
-        if X.shape[0] != validator.shape[0]:
-            raise ValueError("validation_proba takes the rows held out, all of them.")
         outputs = np.empty((X.shape[0], self.spec.n_outputs), np.float64)
-        for i, member in enumerate(self.members):
-            rows = np.flatnonzero(validator == i)
-            if rows.size:
-                outputs[rows] = member.predict_proba(X[rows])
+        for i, rows in self._shares_of(X, "validation_proba"):
+            outputs[rows] = self.members[i].predict_proba(X[rows])
         return outputs
+
+    def _shares_of(self, X, caller):
+        """``(network index, its held-out rows)`` for each network holding
+        some, after checking that ``X`` is the held-out rows."""
+        _, validator, shares = self._held_out
+        if X.shape[0] != validator.shape[0]:
+            raise ValueError(f"{caller} takes the rows held out, all of them.")
+        return [(i, rows) for i, rows in enumerate(shares) if rows.size]
 
     def validation_view(self):
         """What a validation scorer predicts with: :meth:`validation_proba`."""
@@ -167,31 +171,20 @@ class EnsembleNetwork:
         """:meth:`evaluate` on the dealt-out rows: each network evaluates its
         own share, as a single network does (in its dtype); their data losses
         add up, and the mean penalty joins them."""
-        validator = self._held_out[1]
-        if X.shape[0] != validator.shape[0]:
-            raise ValueError("evaluate takes the rows held out, all of them.")
+        has_accuracy = self.spec.score_name == "accuracy"
         data_loss, n_correct = 0.0, 0.0
-        outputs = None
-        for i, (member, own_penalty) in enumerate(
-            zip(self.members, member_penalties, strict=True)
-        ):
-            rows = np.flatnonzero(validator == i)
-            if not rows.size:
-                continue
-            weight = float(np.sum(sw[rows]))
-            loss, accuracy, own = member.evaluate(X[rows], Y[rows], sw[rows])
+        shape = (X.shape[0], self.spec.n_outputs)
+        outputs = None if has_accuracy else np.empty(shape, np.float64)
+        for i, rows in self._shares_of(X, "evaluate"):
+            loss, accuracy, own = self.members[i].evaluate(X[rows], Y[rows], sw[rows])
             # A network's loss is (its data loss + its penalty) / its weight.
-            data_loss += loss * weight - own_penalty
-            if accuracy is not None:
+            data_loss += loss * float(np.sum(sw[rows])) - member_penalties[i]
+            if has_accuracy:
                 n_correct += accuracy * rows.size
             else:
-                if outputs is None:
-                    outputs = np.empty((X.shape[0], own.shape[1]), np.float64)
                 outputs[rows] = own
         loss = (data_loss + np.mean(member_penalties)) / float(np.sum(sw))
-        if outputs is not None:
-            return loss, None, outputs
-        return loss, n_correct / X.shape[0], None
+        return loss, (n_correct / X.shape[0] if has_accuracy else None), outputs
 
     def predict_proba(self, X):
         """The mean of the networks' outputs, float64."""
