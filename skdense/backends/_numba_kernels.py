@@ -22,8 +22,9 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 # times faster than the scalar one a loop calls (the logistic is a tanh).
 # SELU (2) takes three passes: its exponential is NumPy's vectorised expm1
 # between two loops, a third of the time of NumPy's six passes and 18 times
-# faster than one loop calling the scalar expm1.
-ACTIVATION_CODES = {"identity": 0, "relu": 1, "selu": 2}
+# faster than one loop calling the scalar expm1. The logistic (3), as on the
+# NumPy path ``0.5 * tanh(z / 2) + 0.5``, is NumPy's tanh between two loops.
+ACTIVATION_CODES = {"identity": 0, "relu": 1, "selu": 2, "logistic": 3}
 # Activations whose derivative from the output is compiled.
 DERIVATIVE_CODES = {"identity": 0, "relu": 1, "logistic": 2, "tanh": 3, "selu": 4}
 
@@ -93,6 +94,10 @@ def bias_activation(out, b, code):
         _bias_and_below(out, b, below)
         np.expm1(below, out=below)
         _selu_from_parts(out, below)
+    elif code == 3:
+        _bias_activation(out, b, code)  # (out + b) / 2
+        np.tanh(out, out=out)
+        _half_plus_half(out)
     else:
         _bias_activation(out, b, code)
 
@@ -101,12 +106,25 @@ def bias_activation(out, b, code):
 def _bias_activation(out, b, code):
     n_rows, n_units = out.shape
     zero = out.dtype.type(0)  # typed: an int 0 would make max() float64
+    half = out.dtype.type(0.5)
     for r in range(n_rows):
         for j in range(n_units):
             z = out[r, j] + b[j]
             if code == 1:
                 z = max(z, zero)
+            elif code == 3:
+                z = z * half
             out[r, j] = z
+
+
+@_jit
+def _half_plus_half(out):
+    """``out = out / 2 + 1 / 2``: the logistic's last step after its tanh."""
+    n_rows, n_units = out.shape
+    half = out.dtype.type(0.5)
+    for r in range(n_rows):
+        for j in range(n_units):
+            out[r, j] = out[r, j] * half + half
 
 
 @_jit
@@ -135,22 +153,27 @@ def _selu_from_parts(z, expm1_below):
 
 
 @_jit
-def derivative_from_output(a, delta, code):
-    """``delta *= f'(z)`` from the output ``a = f(z)``."""
+def derivative_from_output(a, delta, code, column_sums):
+    """``delta *= f'(z)`` from the output ``a = f(z)``; ``column_sums`` gets
+    the sums of the result's columns (the layer's bias gradient)."""
     n_rows, n_units = a.shape
     one = a.dtype.type(1)  # an untyped 1 would make the product float64
     scale = a.dtype.type(SELU_SCALE)
     scale_alpha = a.dtype.type(SELU_SCALE * SELU_ALPHA)
+    column_sums[:] = 0
     for r in range(n_rows):
         for j in range(n_units):
+            d = delta[r, j]
             if code == 1:
-                delta[r, j] *= a[r, j] > 0
+                d *= a[r, j] > 0
             elif code == 2:
-                delta[r, j] = delta[r, j] * a[r, j] * (one - a[r, j])
+                d = d * a[r, j] * (one - a[r, j])
             elif code == 3:
-                delta[r, j] *= one - a[r, j] * a[r, j]
+                d *= one - a[r, j] * a[r, j]
             elif code == 4:  # SELU: scale above 0, a + scale * alpha below
-                delta[r, j] *= scale if a[r, j] > 0 else a[r, j] + scale_alpha
+                d *= scale if a[r, j] > 0 else a[r, j] + scale_alpha
+            delta[r, j] = d
+            column_sums[j] += d
 
 
 @_jit
@@ -168,13 +191,15 @@ def gather_rows(X, rows, out, scale):
 
 
 @_jit
-def softmax_log_loss(z, y):
+def softmax_log_loss(z, y, scale, column_sums):
     """The cross-entropy of logits ``z`` against ``y`` (one-hot or
-    label-smoothed), leaving its gradient ``softmax(z) - y`` in ``z``. Returns
-    the summed loss and the number of rows whose true class (the largest
-    ``y``) has the largest logit."""
+    label-smoothed), leaving its gradient ``(softmax(z) - y) * scale`` in
+    ``z`` and that gradient's column sums (the output bias's gradient) in
+    ``column_sums``. Returns the summed loss and the number of rows whose
+    true class (the largest ``y``) has the largest logit."""
     n_rows, n_classes = z.shape
     total, n_right = 0.0, 0
+    column_sums[:] = 0
     for r in range(n_rows):
         top, true_class = z[r, 0], 0
         for j in range(1, n_classes):
@@ -189,26 +214,32 @@ def softmax_log_loss(z, y):
             z[r, j] = np.exp(shifted)
             norm += z[r, j]
         for j in range(n_classes):
-            z[r, j] = z[r, j] / norm - y[r, j]
+            d = (z[r, j] / norm - y[r, j]) * scale
+            z[r, j] = d
+            column_sums[j] += d
         total += np.log(norm) - z_target
     return total, n_right
 
 
 @_jit
-def binary_log_loss(z, y):
+def binary_log_loss(z, y, scale, column_sums):
     """The logistic loss of logits ``z`` against 0/1 ``y`` (summed over the
-    outputs), leaving its gradient ``sigmoid(z) - y`` in ``z``. Returns the
-    summed loss and the number of rows with every output right."""
+    outputs), leaving its gradient ``(sigmoid(z) - y) * scale`` in ``z`` and
+    its column sums in ``column_sums``, as :func:`softmax_log_loss`. Returns
+    the summed loss and the number of rows with every output right."""
     n_rows, n_outputs = z.shape
     total, n_right = 0.0, 0
     half = z.dtype.type(0.5)
+    column_sums[:] = 0
     for r in range(n_rows):
         right = True
         for j in range(n_outputs):
             zj, yj = z[r, j], y[r, j]
             right = right and ((zj >= 0) == (yj > half))
             total += max(zj, 0) - yj * zj + np.log1p(np.exp(-abs(zj)))
-            z[r, j] = np.tanh(zj * half) * half + half - yj
+            d = (np.tanh(zj * half) * half + half - yj) * scale
+            z[r, j] = d
+            column_sums[j] += d
         n_right += right
     return total, n_right
 

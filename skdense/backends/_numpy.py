@@ -230,9 +230,10 @@ class DenseNetwork:
         if kernels is not None:
             code = kernels.ACTIVATION_CODES.get(name, 0) if pre is None else 0
         inputs, last = [X], self.n_layers - 1
+        sparse = sp.issparse(X)
         layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
         for i, (w, b, out) in enumerate(layers):
-            if i == 0 and sp.issparse(X):  # sparse @ dense: never densifies X
+            if i == 0 and sparse:  # sparse @ dense: never densifies X
                 out[...] = X @ w
             else:
                 np.matmul(inputs[-1], w, out=out)
@@ -351,11 +352,15 @@ class DenseNetwork:
         inputs = self._forward(X, outs, masks, pre, kernels, self._embedding_kept)
         logits = outs[-1]
         loss_row = self.spec.loss_row
+        scale = self.dtype.type(1.0 / divisor)
         compiled_loss = None
         if kernels is not None and sample_weight is None:
             compiled_loss = kernels.LOSS_KERNELS.get(self.spec.loss)
-        if compiled_loss is not None:  # the loss and its gradient in one pass
-            data_loss, n_correct = compiled_loss(logits, Y)
+        if compiled_loss is not None:
+            # The loss, its gradient (scaled) and the output bias's in one pass.
+            data_loss, n_correct = compiled_loss(
+                logits, Y, scale, self._intercept_grads[-1]
+            )
         else:
             per_sample, correct = loss_row.per_sample(Y, logits)
             n_correct = 0 if correct is None else int(np.count_nonzero(correct))
@@ -368,22 +373,22 @@ class DenseNetwork:
         # The loss left the outputs in ``logits``; for a canonical link,
         # d(loss)/d(logits) is (output - y).
         delta = logits
-        if compiled_loss is not None:
-            pass  # already the gradient
-        elif loss_row.gradient is None:
-            delta -= Y
-        else:
-            loss_row.gradient(Y, delta)
-        if sample_weight is not None:
-            delta *= sample_weight[:, None].astype(self.dtype, copy=False)
-        delta *= self.dtype.type(1.0 / divisor)
-        derivative, kept = self._derivative(pre, outs, kernels)
+        if compiled_loss is None:
+            if loss_row.gradient is None:
+                delta -= Y
+            else:
+                loss_row.gradient(Y, delta)
+            if sample_weight is not None:
+                delta *= sample_weight[:, None].astype(self.dtype, copy=False)
+            delta *= scale
+            np.matmul(ones, delta, out=self._intercept_grads[-1])
+        backward, kept = self._backward(pre, outs, kernels, ones)
+        sparse = sp.issparse(X)
         for i in range(self.n_layers - 1, -1, -1):
-            if i == 0 and sp.issparse(X):
+            if i == 0 and sparse:
                 self._coef_grads[0][...] = X.T @ delta
             else:
                 np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
-            np.matmul(ones, delta, out=self._intercept_grads[i])
             if i == 0 and self.embedding_:
                 self._front_gradients(delta @ self.coefs_[0].T)
             if i > 0:
@@ -391,7 +396,7 @@ class DenseNetwork:
                 delta = deltas[i - 1]
                 if masks is not None:
                     delta *= masks[i - 1][0]
-                derivative(kept[i - 1], delta)
+                backward(kept[i - 1], delta, self._intercept_grads[i - 1])
         if kernels is None:
             self._add_penalty_gradient(divisor)
         return loss, n_correct
@@ -416,17 +421,30 @@ class DenseNetwork:
                 self._embedding_grads[n_embedding:],
             )
 
-    def _derivative(self, pre, outs, kernels):
-        """``(derivative(kept, delta), kept)``: the activation's derivative and
-        what it reads, the outputs (exact, and cheaper) or the kept ``pre``."""
+    def _backward(self, pre, outs, kernels, ones):
+        """``(backward(kept, delta, bias_grad), kept)``: ``backward`` takes
+        ``delta`` through the activation's derivative and puts its column sums
+        in ``bias_grad``; it reads ``kept``, the outputs (exact, and cheaper)
+        or the kept ``pre``."""
         name = self.spec.activation
         activation = ACTIVATIONS[name]
-        if pre is not None:
-            return activation.derivative, pre
         code = None if kernels is None else kernels.DERIVATIVE_CODES.get(name)
-        if code is None:
-            return activation.derivative_from_output, outs
-        return (lambda a, delta: kernels.derivative_from_output(a, delta, code)), outs
+        if pre is None and code is not None:  # one compiled pass
+            derivative = kernels.derivative_from_output
+            return (
+                lambda a, delta, bias_grad: derivative(a, delta, code, bias_grad)
+            ), outs
+        derivative = (
+            activation.derivative
+            if pre is not None
+            else activation.derivative_from_output
+        )
+
+        def backward(kept, delta, bias_grad):
+            derivative(kept, delta)
+            np.matmul(ones, delta, out=bias_grad)
+
+        return backward, (outs if pre is None else pre)
 
     # -- training --------------------------------------------------------------
 
