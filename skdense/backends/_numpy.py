@@ -23,6 +23,9 @@ few whole-array calls per batch instead of a few per layer, or, with Numba
 installed, one compiled pass (see :mod:`._kernels`).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
@@ -48,6 +51,27 @@ from ._shared import (
     split_weights,
 )
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, NetworkSpec
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchPlan:
+    """What backprop on one batch size reuses: each layer's output, the
+    hidden layers' deltas (and pre-activations, for an activation whose
+    derivative needs them, else ``pre`` is None), a row of ones for column
+    sums, what the derivative reads (``kept``: outputs or ``pre``), the input
+    stage's arrays for its gradients (``front``), the compiled
+    ``(bias_activation, code)`` of the hidden layers and loss kernel (None on
+    the NumPy path), and ``backward`` (see :meth:`DenseNetwork._backward`)."""
+
+    outs: list
+    deltas: list
+    ones: np.ndarray
+    pre: list | None
+    kept: list
+    front: dict
+    fused: tuple | None
+    loss_kernel: Callable | None
+    backward: Callable
 
 
 def _layer_views(flat, shapes):
@@ -187,18 +211,40 @@ class DenseNetwork:
 
     # -- forward ---------------------------------------------------------------
 
-    def _layer_buffers(self, n_rows):
-        """Preallocated per-layer outputs and deltas for batches of ``n_rows``,
-        and the hidden layers' pre-activations when the derivative needs them
-        (else None)."""
-        if n_rows not in self._buffers:
-            outs = [np.empty((n_rows, w.shape[1]), self.dtype) for w in self.coefs_]
-            deltas = [np.empty_like(o) for o in outs[:-1]]
-            ones = np.ones(n_rows, self.dtype)  # sums over rows as a fast GEMV
-            keeps_z = ACTIVATIONS[self.spec.activation].derivative_from_output is None
-            pre = [np.empty_like(o) for o in outs[:-1]] if keeps_z else None
-            self._buffers[n_rows] = outs, deltas, ones, pre
-        return self._buffers[n_rows]
+    def _batch_plan(self, n_rows, kernels):
+        """What backprop on batches of ``n_rows`` reuses from batch to batch,
+        worked out once per batch size and path (see :class:`_BatchPlan`)."""
+        key = ("plan", n_rows, kernels is None)
+        plan = self._buffers.get(key)
+        if plan is None:
+            plan = self._buffers[key] = self._make_batch_plan(n_rows, kernels)
+        return plan
+
+    def _make_batch_plan(self, n_rows, kernels):
+        outs = [np.empty((n_rows, w.shape[1]), self.dtype) for w in self.coefs_]
+        ones = np.ones(n_rows, self.dtype)  # sums over rows as a fast GEMV
+        activation = ACTIVATIONS[self.spec.activation]
+        keeps_z = activation.derivative_from_output is None
+        pre = [np.empty_like(o) for o in outs[:-1]] if keeps_z else None
+        fused = None
+        if kernels is not None:
+            code = kernels.ACTIVATION_CODES.get(self.spec.activation, 0)
+            fused = kernels.bias_activation, (0 if keeps_z else code)
+        loss_kernel = (
+            None if kernels is None else kernels.LOSS_KERNELS.get(self.spec.loss)
+        )
+        backward = self._backward(pre is not None, kernels, ones)
+        return _BatchPlan(
+            outs=outs,
+            deltas=[np.empty_like(o) for o in outs[:-1]],
+            ones=ones,
+            pre=pre,
+            kept=outs if pre is None else pre,
+            front={},
+            fused=fused,
+            loss_kernel=loss_kernel,
+            backward=backward,
+        )
 
     def _dropout_buffers(self, n_rows):
         """Per hidden layer: the mask, the dropped-out output and a scratch for
@@ -211,25 +257,23 @@ class DenseNetwork:
             ]
         return self._buffers[key]
 
-    def _forward(self, X, outs, masks=None, pre=None, kernels=None, kept=None):
+    def _forward(self, X, outs, masks=None, pre=None, fused=None, kept=None):
         """Fill ``outs`` with each layer's output; the last one holds logits.
 
         ``pre``, if given, receives each hidden layer's pre-activation.
         ``masks`` are ``(mask, dropped)`` pairs: the output times the mask
-        goes to ``dropped``. ``kernels`` (compiled, or None) fuse the bias add
-        with the activation. Returns the list of layer inputs (X, or its
-        numeric embedding, then each hidden layer's output after dropout),
-        which backprop needs; what the input stage's gradients need goes to
-        the dict ``kept``, if given.
+        goes to ``dropped``. ``fused``, a compiled ``bias_activation(out, b,
+        code)`` and the hidden layers' ``code`` (0: just the bias), or None,
+        fuses the bias add with the activation. Returns the list of layer
+        inputs (X, or its numeric embedding, then each hidden layer's output
+        after dropout), which backprop needs; what the input stage's
+        gradients need goes to the dict ``kept``, if given.
         """
         if self.embedding_ or self.spec.categorical_levels:
             X = first_layer_input(X, self.embedding_, self.spec, kept)
-        name = self.spec.activation
-        activate = ACTIVATIONS[name].forward
-        code = None  # the compiled bias-and-activation, if any (0: just the bias)
-        if kernels is not None:
-            code = kernels.ACTIVATION_CODES.get(name, 0) if pre is None else 0
-        inputs, last = [X], self.n_layers - 1
+        activate = ACTIVATIONS[self.spec.activation].forward
+        bias_activation, code = (None, None) if fused is None else fused
+        inputs, last = [X], len(outs) - 1
         sparse = sp.issparse(X)
         layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
         for i, (w, b, out) in enumerate(layers):
@@ -237,15 +281,15 @@ class DenseNetwork:
                 out[...] = X @ w
             else:
                 np.matmul(inputs[-1], w, out=out)
-            fused = code if i < last else 0
+            layer_code = code if i < last else 0
             if code is None:
                 out += b
             else:
-                kernels.bias_activation(out, b, fused)
+                bias_activation(out, b, layer_code)
             if i < last:
                 if pre is not None:
                     pre[i][...] = out
-                if not fused:
+                if not layer_code:
                     activate(out)
                 if masks is not None:
                     mask, dropped = masks[i]
@@ -346,16 +390,14 @@ class DenseNetwork:
         Y = self.spec.training_targets(Y)
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
-        outs, deltas, ones, pre = self._layer_buffers(n_rows)
-        # The input stage's arrays for its gradients, reused batch to batch.
-        self._embedding_kept = self._buffers.setdefault(("front", n_rows), {})
-        inputs = self._forward(X, outs, masks, pre, kernels, self._embedding_kept)
+        plan = self._batch_plan(n_rows, kernels)
+        outs, pre = plan.outs, plan.pre
+        self._embedding_kept = plan.front
+        inputs = self._forward(X, outs, masks, pre, plan.fused, plan.front)
         logits = outs[-1]
         loss_row = self.spec.loss_row
         scale = self.dtype.type(1.0 / divisor)
-        compiled_loss = None
-        if kernels is not None and sample_weight is None:
-            compiled_loss = kernels.LOSS_KERNELS.get(self.spec.loss)
+        compiled_loss = plan.loss_kernel if sample_weight is None else None
         if compiled_loss is not None:
             # The loss, its gradient (scaled) and the output bias's in one pass.
             data_loss, n_correct = compiled_loss(
@@ -381,8 +423,8 @@ class DenseNetwork:
             if sample_weight is not None:
                 delta *= sample_weight[:, None].astype(self.dtype, copy=False)
             delta *= scale
-            np.matmul(ones, delta, out=self._intercept_grads[-1])
-        backward, kept = self._backward(pre, outs, kernels, ones)
+            np.matmul(plan.ones, delta, out=self._intercept_grads[-1])
+        deltas, backward, kept = plan.deltas, plan.backward, plan.kept
         sparse = sp.issparse(X)
         for i in range(self.n_layers - 1, -1, -1):
             if i == 0 and sparse:
@@ -421,30 +463,26 @@ class DenseNetwork:
                 self._embedding_grads[n_embedding:],
             )
 
-    def _backward(self, pre, outs, kernels, ones):
-        """``(backward(kept, delta, bias_grad), kept)``: ``backward`` takes
-        ``delta`` through the activation's derivative and puts its column sums
-        in ``bias_grad``; it reads ``kept``, the outputs (exact, and cheaper)
-        or the kept ``pre``."""
+    def _backward(self, keeps_z, kernels, ones):
+        """``backward(kept, delta, bias_grad)``: takes ``delta`` through the
+        activation's derivative and puts its column sums in ``bias_grad``.
+        ``kept`` is the layer's output (exact, and cheaper), or its kept
+        pre-activation when ``keeps_z``."""
         name = self.spec.activation
         activation = ACTIVATIONS[name]
         code = None if kernels is None else kernels.DERIVATIVE_CODES.get(name)
-        if pre is None and code is not None:  # one compiled pass
+        if not keeps_z and code is not None:  # one compiled pass
             derivative = kernels.derivative_from_output
-            return (
-                lambda a, delta, bias_grad: derivative(a, delta, code, bias_grad)
-            ), outs
+            return lambda a, delta, bias_grad: derivative(a, delta, code, bias_grad)
         derivative = (
-            activation.derivative
-            if pre is not None
-            else activation.derivative_from_output
+            activation.derivative if keeps_z else activation.derivative_from_output
         )
 
         def backward(kept, delta, bias_grad):
             derivative(kept, delta)
             np.matmul(ones, delta, out=bias_grad)
 
-        return backward, (outs if pre is None else pre)
+        return backward
 
     # -- training --------------------------------------------------------------
 
