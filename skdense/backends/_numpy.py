@@ -58,8 +58,7 @@ class _BatchPlan:
     """What backprop on one batch size reuses: each layer's output, the
     hidden layers' deltas (and pre-activations, for an activation whose
     derivative needs them, else ``pre`` is None), a row of ones for column
-    sums, what the derivative reads (``kept``: outputs or ``pre``), the input
-    stage's arrays for its gradients (``front``), the compiled
+    sums, the input stage's arrays for its gradients (``front``), the compiled
     ``(bias_activation, code)`` of the hidden layers and loss kernel (None on
     the NumPy path), and ``backward`` (see :meth:`DenseNetwork._backward`)."""
 
@@ -67,11 +66,16 @@ class _BatchPlan:
     deltas: list
     ones: np.ndarray
     pre: list | None
-    kept: list
     front: dict
     fused: tuple | None
     loss_kernel: Callable | None
     backward: Callable
+
+    @property
+    def kept(self):
+        """What the derivative reads: the outputs (exact, and cheaper), or
+        the pre-activations where it needs them."""
+        return self.outs if self.pre is None else self.pre
 
 
 def _layer_views(flat, shapes):
@@ -239,7 +243,6 @@ class DenseNetwork:
             deltas=[np.empty_like(o) for o in outs[:-1]],
             ones=ones,
             pre=pre,
-            kept=outs if pre is None else pre,
             front={},
             fused=fused,
             loss_kernel=loss_kernel,
