@@ -14,15 +14,17 @@ from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._callbacks import CallbackSupportMixin, epoch_tasks
-from ._columns import CategoricalColumns
+from ._columns import CategoricalColumns, check_column_types
 from ._data import INTEGER_DTYPES, as_rows
 from ._epochs import scoring_key
+from ._missing import MissingValues, check_finite
 from ._params import check_params
 from ._persistence import restored_state, state_to_save
 from ._training import deal_out, hold_out, train
 from .backends import input_statistics, make_network
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
 from .backends._shared import data_dependent_weights, forward_hidden, split_weights
+from .presets import PRESETS
 
 
 def has_stochastic_solver(estimator):
@@ -52,7 +54,8 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         **params
             Parameters that override or complete the preset's. A preset's
             setting the class does not have (a classifier's
-            ``label_smoothing``, for a regressor) is left out.
+            ``label_smoothing``, for a regressor) is left out. DenseRegressor
+            has its own "tabular" preset (``presets.TABULAR_REGRESSOR``).
 
         Returns
         -------
@@ -66,15 +69,17 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         >>> clf.weight_init, clf.learning_rate_init, clf.max_iter
         ('normal', 0.1, 10)
         """
-        from .presets import PRESETS
-
         if name not in PRESETS:
             raise ValueError(
                 f"Unknown preset {name!r}; available: {', '.join(sorted(PRESETS))}."
             )
         accepted = cls._get_param_names()
-        preset = {k: v for k, v in PRESETS[name].items() if k in accepted}
+        chosen = cls._own_presets.get(name, PRESETS[name])
+        preset = {k: v for k, v in chosen.items() if k in accepted}
         return cls(**{**preset, **params})
+
+    # The presets this class has a version of its own of (by name).
+    _own_presets: dict = {}
 
     @property
     def loss_curve_(self) -> list[float]:
@@ -177,8 +182,14 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         finds X's categorical columns; training that goes on keeps those
         of the fit it goes on from."""
         if not continuing:
-            self._categorical = CategoricalColumns.fit(X, settings.categorical_features)
+            self._categorical = CategoricalColumns.fit(
+                X,
+                settings.categorical_features,
+                settings.min_frequency,
+                settings.max_categories,
+            )
         columns = self._categorical
+        check_column_types(X, () if columns is None else columns.positions)
         X, y = validate_data(
             self,
             X if columns is None else columns.encode(X),
@@ -186,12 +197,18 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             reset=not continuing,
             dtype=(settings.dtype, *INTEGER_DTYPES),
             accept_sparse=("csr", "csc"),
+            ensure_all_finite=False,  # check_finite names the columns
             multi_output=True,
             y_numeric=y_numeric,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        return self._network_order(X), y
+        X = self._network_order(X)
+        if not continuing:
+            self._missing = None
+            if settings.missing_values == "indicator":
+                self._missing = MissingValues.fit(X, len(self._numeric_positions))
+        return self._with_missing(X), y
 
     # True on the copies that score and call back during a fit, which are
     # given X as the network reads it (validated, categories encoded).
@@ -207,14 +224,42 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         """``X`` checked against the fit's features, as the network reads it,
         in one of the ``dtype`` (or an integer dtype)."""
         columns = self._categorical
+        check_column_types(X, () if columns is None else columns.positions)
         X = validate_data(
             self,
             X if columns is None else columns.encode(X),
             reset=False,
             dtype=(*dtype, *INTEGER_DTYPES),
             accept_sparse=("csr", "csc"),
+            ensure_all_finite=False,  # check_finite names the columns
         )
-        return self._network_order(X)
+        return self._with_missing(self._network_order(X))
+
+    # Models saved before missing values were taken have none.
+    _missing = None
+
+    @property
+    def _numeric_positions(self):
+        """The positions of the numeric columns in the user's X."""
+        if self._categorical is not None:
+            return self._categorical.numeric
+        return tuple(range(self.n_features_in_))
+
+    def _with_missing(self, X):
+        """``X`` in the network's order, checked for NaN and infinity, with
+        the missing inputs of ``missing_values`` (see ``_missing``)."""
+        numeric = self._numeric_positions
+        check_finite(self, X, numeric, allow_nan=self._missing is not None)
+        if self._missing is None:
+            return X
+        return self._missing.apply(X, len(numeric))
+
+    @property
+    def _n_network_numeric(self):
+        """How many of the network's inputs are numeric (missing-value
+        indicators included): the first ones."""
+        n_indicators = 0 if self._missing is None else self._missing.n_indicators
+        return len(self._numeric_positions) + n_indicators
 
     def _network_order(self, X):
         """Validated ``X`` in the network's column order (numeric columns,
@@ -410,7 +455,7 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             return {"input_center": old.input_center, "input_factor": old.input_factor}
         input_scale = settings.network["input_scale"] or 1.0
         if self._categorical is not None:  # the numeric columns, X's first
-            X = X[:, : len(self._categorical.numeric)]
+            X = X[:, : self._n_network_numeric]
         center, factor = input_statistics(X, scaling, input_scale)
         return {"input_center": center, "input_factor": factor}
 

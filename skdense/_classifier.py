@@ -169,6 +169,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         categorical_features: str | ArrayLike | None = None,
         max_onehot_categories: int = 8,
         categorical_embedding_size: int = 8,
+        min_frequency: int | float | None = None,
+        max_categories: int | None = None,
+        missing_values: str = "error",
         n_ensemble: int = 1,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
@@ -217,6 +220,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.max_onehot_categories = max_onehot_categories
         self.categorical_embedding_size = categorical_embedding_size
+        self.min_frequency = min_frequency
+        self.max_categories = max_categories
+        self.missing_values = missing_values
         self.n_ensemble = n_ensemble
         self.backend = backend
         self.scoring = scoring
@@ -346,7 +352,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = self.missing_values == "indicator"
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags

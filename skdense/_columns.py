@@ -14,11 +14,69 @@ not seen in training, which the network encodes as no level at all
 
 from __future__ import annotations
 
+import numbers
+from collections import Counter
+
 import numpy as np
 import scipy.sparse as sp
 
-# pandas' dtype names (pandas 3 calls its default string dtype "str").
+# pandas' dtype names (pandas 3 calls its default string dtype "str"), and
+# polars' dtype classes, of the columns "from_dtype" takes.
 CATEGORICAL_DTYPES = ("category", "object", "string", "str")
+POLARS_CATEGORICAL_DTYPES = ("Categorical", "Enum", "String", "Utf8", "Object")
+# Dates and durations, which are neither numbers nor categories.
+POLARS_TIME_DTYPES = ("Date", "Datetime", "Duration", "Time")
+
+
+def _is_polars(X):
+    return type(X).__module__.split(".")[0] == "polars"
+
+
+def _kind(dtype):
+    """ "category" (a column "from_dtype" takes), "time" or "number"."""
+    name = type(dtype).__name__
+    if name in POLARS_CATEGORICAL_DTYPES:
+        return "category"
+    if getattr(dtype, "name", None) in CATEGORICAL_DTYPES:
+        return "category"
+    if name in POLARS_TIME_DTYPES or getattr(dtype, "kind", None) in ("m", "M"):
+        return "time"
+    return "number"
+
+
+def _numbers(column):
+    try:
+        np.asarray(column, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def check_column_types(X, categorical):
+    """Refuse a DataFrame's text and date columns that the network would
+    read as numbers: ``categorical`` are the positions of its categorical
+    columns."""
+    if not hasattr(X, "dtypes") or not hasattr(X, "columns"):
+        return
+    for j, (name, dtype) in enumerate(zip(X.columns, X.dtypes, strict=True)):
+        if j in categorical:
+            continue
+        kind = _kind(dtype)
+        if kind == "category" and str(dtype) == "object" and _numbers(X[name]):
+            continue  # an object column of numbers reads as numbers
+        if kind == "category":
+            raise ValueError(
+                f"Column {name!r} holds text or categories (dtype {dtype}), which "
+                "the network cannot read as numbers. Set categorical_features="
+                "'from_dtype' (or name it in categorical_features) to take it as "
+                "a category."
+            )
+        if kind == "time":
+            raise ValueError(
+                f"Column {name!r} holds dates or durations (dtype {dtype}). "
+                "Turn it into numbers beforehand (a year, a month, days since a "
+                "date), or into a category."
+            )
 
 
 def _is_missing(value):
@@ -26,21 +84,38 @@ def _is_missing(value):
 
 
 def _values(column):
-    """A column's values as a 1-D object array (pandas' missing values as
-    None)."""
-    if hasattr(column, "to_numpy"):  # a pandas Series
+    """A column's values as a 1-D object array (pandas' and polars' missing
+    values as None)."""
+    if hasattr(column, "iloc"):  # a pandas Series
         return column.astype(object).where(column.notna(), None).to_numpy()
+    if hasattr(column, "to_list"):  # a polars Series
+        return np.array(column.to_list() + [None], dtype=object)[:-1]
     return np.asarray(column, dtype=object)
 
 
-def _levels(column):
-    """The distinct values of ``column`` but missing ones, sorted (by their
-    text when their types do not compare)."""
-    distinct = {v for v in _values(column).tolist() if not _is_missing(v)}
+def _sorted(values):
+    """``values`` sorted (by their text when their types do not compare)."""
     try:
-        return tuple(sorted(distinct))
+        return tuple(sorted(values))
     except TypeError:
-        return tuple(sorted(distinct, key=repr))
+        return tuple(sorted(values, key=repr))
+
+
+def _levels(column, min_frequency=None, max_categories=None):
+    """The levels of ``column``: its distinct values but missing ones,
+    sorted, and whether others were pooled into one infrequent level (those
+    seen fewer than ``min_frequency`` times, an int or a fraction of the
+    rows, and all but the ``max_categories - 1`` most frequent)."""
+    counts = Counter(v for v in _values(column).tolist() if not _is_missing(v))
+    if min_frequency is None and max_categories is None:
+        return _sorted(counts), False
+    if isinstance(min_frequency, numbers.Real) and min_frequency < 1:
+        min_frequency = min_frequency * len(column)
+    kept = [v for v, c in counts.items() if c >= (min_frequency or 0)]
+    if max_categories is not None and len(kept) > max_categories - 1:
+        by_count = sorted(kept, key=lambda v: -counts[v])  # stable: first seen
+        kept = by_count[: max_categories - 1]
+    return _sorted(kept), len(kept) < len(counts)
 
 
 def _positions(X, categorical_features, n_features):
@@ -52,9 +127,7 @@ def _positions(X, categorical_features, n_features):
         if not hasattr(X, "dtypes"):
             return ()
         return tuple(
-            j
-            for j, dtype in enumerate(X.dtypes)
-            if getattr(dtype, "name", str(dtype)) in CATEGORICAL_DTYPES
+            j for j, dtype in enumerate(X.dtypes) if _kind(dtype) == "category"
         )
     chosen = np.asarray(categorical_features)
     if chosen.dtype.kind == "b":
@@ -101,14 +174,19 @@ class CategoricalColumns:
            [ 3., -1.]])
     """
 
-    def __init__(self, positions, levels, n_features):
+    def __init__(self, positions, levels, n_features, pooled=None):
         self.positions = tuple(int(j) for j in positions)
         self.levels = tuple(tuple(column) for column in levels)
         self.n_features = int(n_features)
+        self.pooled = tuple(bool(p) for p in (pooled or [False] * len(levels)))
+
+    # Models saved before rare levels were pooled have none.
+    pooled = ()
 
     @classmethod
-    def fit(cls, X, categorical_features):
-        """The categorical columns of ``X`` (None if it has none)."""
+    def fit(cls, X, categorical_features, min_frequency=None, max_categories=None):
+        """The categorical columns of ``X`` (None if it has none), rare levels
+        pooled as ``min_frequency`` and ``max_categories`` say."""
         n_features = X.shape[1] if len(getattr(X, "shape", ())) == 2 else None
         if n_features is None:
             return None  # validate_data says what is wrong with X
@@ -121,14 +199,21 @@ class CategoricalColumns:
                 "sparse X has no categorical columns. Encode them beforehand, or "
                 "set categorical_features=None."
             )
-        levels = [_levels(_column(X, j)) for j in positions]
-        empty = [j for j, column in zip(positions, levels, strict=True) if not column]
+        found = [
+            _levels(_column(X, j), min_frequency, max_categories) for j in positions
+        ]
+        levels, pooled = zip(*found, strict=True)
+        empty = [
+            j
+            for j, column, rare in zip(positions, levels, pooled, strict=True)
+            if not column and not rare
+        ]
         if empty:
             raise ValueError(
                 f"The categorical columns at positions {empty} hold missing values "
                 "only; drop them, or leave them out of categorical_features."
             )
-        return cls(positions, levels, n_features)
+        return cls(positions, levels, n_features, pooled)
 
     @property
     def numeric(self):
@@ -138,7 +223,18 @@ class CategoricalColumns:
     @property
     def n_levels(self):
         """The number of levels of each categorical column."""
-        return tuple(len(column) for column in self.levels)
+        pairs = zip(self.levels, self._pooled, strict=True)
+        return tuple(len(column) + rare for column, rare in pairs)
+
+    @property
+    def _pooled(self):
+        return self.pooled or (False,) * len(self.levels)
+
+    def _encoded(self, X):
+        """Each categorical column of ``X``: ``(position, level indices)``."""
+        columns = zip(self.positions, self.levels, self._pooled, strict=True)
+        for j, levels, rare in columns:
+            yield j, _indices(_column(X, j), levels, rare)
 
     def encode(self, X):
         """``X`` with each categorical value replaced by its level's index
@@ -150,14 +246,21 @@ class CategoricalColumns:
                 "DataFrame or an array), not a sparse matrix."
             )
         if hasattr(X, "iloc"):
+            encoded = list(self._encoded(X))
             X = X.copy()
-            for j, levels in zip(self.positions, self.levels, strict=True):
-                X.isetitem(j, _indices(X.iloc[:, j], levels))
+            for j, indices in encoded:
+                X.isetitem(j, indices)
             return X
+        if _is_polars(X) and hasattr(X, "with_columns"):
+            import polars as pl
+
+            return X.with_columns(
+                pl.Series(X.columns[j], indices) for j, indices in self._encoded(X)
+            )
         X = np.array(X, dtype=object)  # a copy: the user's X is not changed
         if X.ndim == 2 and X.shape[1] == self.n_features:
-            for j, levels in zip(self.positions, self.levels, strict=True):
-                X[:, j] = _indices(X[:, j], levels)
+            for j, indices in list(self._encoded(X)):
+                X[:, j] = indices
         return X  # of another shape, validate_data says what is wrong
 
     def network_order(self, X):
@@ -167,18 +270,25 @@ class CategoricalColumns:
 
 
 def _column(X, j):
-    return X.iloc[:, j] if hasattr(X, "iloc") else np.asarray(X, dtype=object)[:, j]
+    if hasattr(X, "iloc"):
+        return X.iloc[:, j]
+    if _is_polars(X) and hasattr(X, "to_series"):
+        return X.to_series(j)
+    return np.asarray(X, dtype=object)[:, j]
 
 
-def _indices(column, levels):
-    """Each value's index among ``levels``; -1 for missing or unseen ones."""
-    if hasattr(column, "to_numpy"):  # a pandas Series: pandas' hash lookup
+def _indices(column, levels, pooled=False):
+    """Each value's index among ``levels``; -1 for missing ones, and for
+    others -1 too, or with ``pooled`` the infrequent level's index."""
+    other = len(levels) if pooled else -1
+    if hasattr(column, "iloc"):  # a pandas Series: pandas' hash lookup
         import pandas as pd
 
         indices = pd.Index(levels, dtype=object).get_indexer(column.astype(object))
+        indices = np.where(indices < 0, other, indices)
         return np.where(column.isna().to_numpy(), -1, indices).astype(np.int64)
     lookup = {level: i for i, level in enumerate(levels)}
     values = _values(column).tolist()
     return np.array(
-        [-1 if _is_missing(v) else lookup.get(v, -1) for v in values], np.int64
+        [-1 if _is_missing(v) else lookup.get(v, other) for v in values], np.int64
     )

@@ -231,6 +231,22 @@ def split_validation(data, fraction, seed, stratify=False):
     return take(parts[0]), take(parts[1])
 
 
+def target_scale(Y, sample_weight, loss):
+    """``(center, scale)`` per target column of ``Y``, for
+    ``target_scaling="standard"``: the (weighted) mean and standard
+    deviation; for a loss of non-negative targets (poisson), 0 and the mean,
+    which keeps them non-negative. A constant column gets scale 1."""
+    Y = np.asarray(Y, np.float64)
+    mean = np.average(Y, axis=0, weights=sample_weight)
+    if LOSSES[loss].check_targets is not None:  # non-negative targets
+        center, spread = np.zeros_like(mean), mean
+    else:
+        variance = np.average((Y - mean) ** 2, axis=0, weights=sample_weight)
+        center, spread = mean, np.sqrt(variance)
+    spread = np.where(spread > 0, spread, 1.0)
+    return tuple(center.tolist()), tuple(spread.tolist())
+
+
 def check_validation_data(estimator, validation_data, dtype, targets):
     """``validation_data`` checked against the fit: ``(X_val, Y_val, None)``.
 

@@ -175,6 +175,29 @@ ENGINE_PARAMETERS = """\
     categorical_embedding_size : int, default=8
         Learned numbers per categorical column of more levels. The tables
         follow the numeric embedding's weights in ``get_weights()``.
+    min_frequency : int, float or None, default=None
+        Levels of a categorical column seen fewer times than this in the
+        first fit (an int, or a fraction of the rows) are pooled into one
+        "infrequent" level, as in :class:`~sklearn.preprocessing.OneHotEncoder`;
+        with pooling, a level not seen in the fit is infrequent too (else
+        it enters as no level). None pools nothing.
+    max_categories : int or None, default=None
+        Most levels a categorical column keeps, the infrequent one included:
+        the most frequent ``max_categories - 1`` stay, the others are pooled
+        (see ``min_frequency``). It bounds a column's embedding table. None:
+        no bound.
+    missing_values : {"error", "indicator"}, default="error"
+        What a missing value (NaN, ``pd.NA``) in a numeric column is.
+        "error" refuses it, as MLPClassifier does. "indicator" makes it an
+        input: each numeric column that has NaN in the first fit gets one
+        more input, 1 where its value is missing, with its own learned
+        weights (so the network learns what "missing" means, as gradient
+        boosting learns where NaN goes), and its NaN are filled with the
+        column's median in that fit. A NaN at prediction time in a column
+        that had none in the fit is filled without an error. The fill
+        values and indicated columns are kept by ``partial_fit`` and
+        ``warm_start``. Infinite values are refused either way; categorical
+        columns take missing values as no level in both modes.
     n_ensemble : int, default=1
         Number of networks trained together, as TabM's ensemble: each from
         its own random start, each epoch one pass over the data for each;

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._constraints import Boolean, Options, Satisfies, check_value
+from ._constraints import Boolean, Interval, Options, Satisfies, check_value
 from ._constraints import constraints_of as _constraints_of
+from ._missing import MISSING_VALUES
 from ._training import TrainingSettings
 from .backends import BACKENDS, NetworkSpec
 from .backends._ops import LOSSES
@@ -50,6 +51,13 @@ ESTIMATOR_SETTINGS = {
             'None, "from_dtype", or a mask, positions or names of columns',
         ),
     ),
+    "min_frequency": (
+        Options(None),
+        Interval(numbers.Integral, 1, None),
+        Interval(numbers.Real, 0.0, 1.0, closed="neither"),
+    ),
+    "max_categories": (Options(None), Interval(numbers.Integral, 2, None)),
+    "missing_values": (Options(*MISSING_VALUES),),
     "random_state": (Satisfies(_is_random_state, "None, an int or a RandomState"),),
     "warm_start": (Boolean(),),
     "backend": (Options(*BACKENDS),),
@@ -63,7 +71,8 @@ CLASSIFIER_SETTINGS = {
 }
 # MLPRegressor's losses: the regression rows of LOSSES.
 REGRESSOR_SETTINGS = {
-    "loss": (Options(*(n for n, row in LOSSES.items() if row.score == "r2")),)
+    "loss": (Options(*(n for n, row in LOSSES.items() if row.score == "r2")),),
+    "target_scaling": (Options(None, "standard"),),
 }
 TRAINING_SETTINGS = _constraints_of(TrainingSettings)
 
@@ -91,6 +100,9 @@ class FitSettings:
     warm_start: bool
     backend: str
     categorical_features: object
+    min_frequency: object
+    max_categories: object
+    missing_values: str
     own: dict  # the settings of this estimator only (class_weight, loss)
 
     @property

@@ -31,6 +31,7 @@ TRUSTED_TYPES = [
     "skdense.backends._spec.NetworkSpec",
     "skdense._callbacks.FrozenNetwork",
     "skdense._columns.CategoricalColumns",
+    "skdense._missing.MissingValues",
     *(
         f"{row.numpy.__module__}.{row.numpy.__qualname__}"
         for row in SOLVERS.values()

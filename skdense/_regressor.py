@@ -16,10 +16,12 @@ from ._data import (
     check_validation_data,
     nonzero_sample_weight,
     regression_targets,
+    target_scale,
     unchanged_on_error,
 )
 from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS
 from ._params import REGRESSOR_SETTINGS
+from .presets import REGRESSOR_PRESETS
 
 
 class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
@@ -42,6 +44,16 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         of the mean (an exponential output) on half the Poisson deviance, for
         counts and other non-negative targets. As
         in MLPRegressor, the loss is summed over the targets of a sample.
+    target_scaling : {None, "standard"}, default=None
+        "standard" trains the network on each target centred on its mean
+        and divided by its standard deviation in the first fit (weighted by
+        ``sample_weight``), and predicts in the target's own units: targets
+        in dollars or grams then train as well as targets near 1. With
+        ``loss="poisson"`` the targets are divided by their mean only (they
+        stay non-negative). ``partial_fit`` and ``warm_start`` keep the first
+        fit's statistics; ``history_``'s losses are in the scaled units (the
+        R² is the same in both). None (MLPRegressor's rule) trains on ``y``
+        as it is.
 """
         + NETWORK_PARAMETERS
         + ENGINE_PARAMETERS
@@ -113,6 +125,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
     )
 
     _own_settings = REGRESSOR_SETTINGS
+    _own_presets = REGRESSOR_PRESETS
 
     def __init__(
         self,
@@ -158,11 +171,15 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         categorical_features: str | ArrayLike | None = None,
         max_onehot_categories: int = 8,
         categorical_embedding_size: int = 8,
+        min_frequency: int | float | None = None,
+        max_categories: int | None = None,
+        missing_values: str = "error",
         n_ensemble: int = 1,
         backend: str = "numpy",
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
         weight_decay: float = 0.01,
+        target_scaling: str | None = None,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -205,11 +222,15 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.max_onehot_categories = max_onehot_categories
         self.categorical_embedding_size = categorical_embedding_size
+        self.min_frequency = min_frequency
+        self.max_categories = max_categories
+        self.missing_values = missing_values
         self.n_ensemble = n_ensemble
         self.backend = backend
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs
         self.weight_decay = weight_decay
+        self.target_scaling = target_scaling
 
     def fit(
         self,
@@ -277,19 +298,39 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predictions in float64; 1-D when the model has one target.
         """
-        outputs = self._network_outputs(X)
+        outputs = self._unscaled(self._network_outputs(X))
         return outputs[:, 0] if outputs.shape[1] == 1 else outputs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = self.missing_values == "indicator"
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
 
     def _decode_targets(self, Y, output):
-        """The targets as ``fit`` took them: 1-D for one target."""
+        """The targets as ``fit`` took them: in their units, 1-D for one
+        target."""
+        Y = self._unscaled(Y)
         return Y[:, 0] if Y.shape[1] == 1 else Y
+
+    # (center, scale) of target_scaling, or None; models saved before it
+    # have none.
+    _target_scale = None
+
+    def _scaled(self, Y):
+        """The targets ``Y`` as the network is trained on them."""
+        if self._target_scale is None:
+            return Y
+        center, scale = (np.asarray(v, Y.dtype) for v in self._target_scale)
+        return (Y - center) / scale
+
+    def _unscaled(self, outputs):
+        """The network's ``outputs`` in the targets' units."""
+        if self._target_scale is None:
+            return outputs
+        center, scale = (np.asarray(v) for v in self._target_scale)
+        return outputs * scale + center
 
     @with_callbacks
     def _fit(self, X, y, sample_weight, validation_data, incremental):
@@ -309,12 +350,19 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
                 f"output), not loss={loss!r}. Refit with fit."
             )
         sample_weight = nonzero_sample_weight(sample_weight, len(Y))
+        if not continuing:
+            self._target_scale = None
+            if settings.own["target_scaling"] == "standard":
+                self._target_scale = target_scale(Y, sample_weight, loss)
+        Y = self._scaled(Y)
         validation = None
         if validation_data is not None:
             targets = partial(
                 regression_targets, loss=loss, dtype=dtype, n_targets=Y.shape[1]
             )
-            validation = check_validation_data(self, validation_data, dtype, targets)
+            validation = check_validation_data(
+                self, validation_data, dtype, lambda y: self._scaled(targets(y))
+            )
         self._fit_network(
             settings,
             (X, Y, sample_weight),

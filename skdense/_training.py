@@ -185,7 +185,16 @@ def _run_minibatch(
         first_epoch=len(history.get("loss", [])) if incremental else 0,
         **rest,
     )
-    unfinished = not converged and not incremental and n_iter == settings.max_iter
+    # Best-epoch selection on a fixed budget (early stopping with no
+    # patience, as the presets) is meant to reach max_iter: no warning.
+    # Without early stopping MLPClassifier warns, patience or not.
+    fixed_budget = settings.early_stopping and np.isinf(settings.n_iter_no_change)
+    unfinished = (
+        not converged
+        and not incremental
+        and n_iter == settings.max_iter
+        and not fixed_budget
+    )
     warning = unfinished and (
         f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
         "reached and the optimization hasn't converged yet."

@@ -78,24 +78,30 @@ def _input_columns(graph, operator):
     return columns
 
 
-def _level_index(graph, column, variable_type, levels):
-    """A categorical column's values as level indices (-1 for others), in
-    the graph's float type."""
-    if isinstance(variable_type, StringTensorType):
-        keys = {"keys_strings": [str(level) for level in levels]}
-    else:  # numbers: compared as float32, as LabelEncoder takes them
+def _level_index(graph, column, variable_type, levels, pooled):
+    """A categorical column's values as level indices, in the graph's float
+    type: -1 for others, or with ``pooled`` the infrequent level's index
+    (and -1 for NaN)."""
+    numbers = not isinstance(variable_type, StringTensorType)
+    if numbers:  # compared as float32, as LabelEncoder takes them
         column = graph.node("Cast", column, to=onnx_proto.TensorProto.FLOAT)
         keys = {"keys_floats": [float(level) for level in levels]}
+    else:
+        keys = {"keys_strings": [str(level) for level in levels]}
     index = graph.node(
         "LabelEncoder",
         column,
         op_domain="ai.onnx.ml",
         op_version=2,
         values_int64s=list(range(len(levels))),
-        default_int64=-1,
+        default_int64=len(levels) if pooled else -1,
         **keys,
     )
-    return graph.node("Cast", index, to=graph.proto_type)
+    index = graph.node("Cast", index, to=graph.proto_type)
+    if pooled and numbers:
+        nan = graph.node("IsNaN", column)
+        index = graph.node("Where", [nan, graph.constant(-1.0), index])
+    return index
 
 
 def _network_input(graph, operator, model):
@@ -104,17 +110,39 @@ def _network_input(graph, operator, model):
     features' level indices."""
     columns = model._categorical
     if columns is None and len(operator.inputs) == 1:
-        return graph.node("Cast", operator.inputs[0].full_name, to=graph.proto_type)
+        x = graph.node("Cast", operator.inputs[0].full_name, to=graph.proto_type)
+        return _missing_inputs(graph, x, model._missing)
     tensors = _input_columns(graph, operator)
     types = [v.type for v in operator.inputs for _ in range(_width(v))]
     numeric = range(len(tensors)) if columns is None else columns.numeric
     parts = [graph.node("Cast", tensors[j], to=graph.proto_type) for j in numeric]
+    if parts:
+        x = graph.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
+        parts = [_missing_inputs(graph, x, model._missing)]
     if columns is not None:
         parts += [
-            _level_index(graph, tensors[j], types[j], levels)
-            for j, levels in zip(columns.positions, columns.levels, strict=True)
+            _level_index(graph, tensors[j], types[j], levels, pooled)
+            for j, levels, pooled in zip(
+                columns.positions, columns.levels, columns._pooled, strict=True
+            )
         ]
     return graph.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
+
+
+def _missing_inputs(graph, x, missing):
+    """The numeric columns ``x`` with their NaN filled and the indicators
+    after them (see ``skdense._missing``)."""
+    if missing is None:
+        return x
+    nan = graph.node("IsNaN", x)
+    fill = graph.constant(np.asarray(missing.fill)[None, :])
+    filled = graph.node("Where", [nan, fill, x])
+    if not missing.indicated:
+        return filled
+    at = graph.integers(list(missing.indicated))
+    indicators = graph.node("Gather", [nan, at], axis=1)
+    indicators = graph.node("Cast", indicators, to=graph.proto_type)
+    return graph.node("Concat", [filled, indicators], axis=1)
 
 
 def _width(variable):
@@ -304,7 +332,14 @@ def _regressor_shapes(operator):
 
 
 def _convert_regressor(scope, operator, container):
+    model = operator.raw_operator
     outputs = _forward_pass(scope, operator, container)
+    if model._target_scale is not None:  # target_scaling: back to y's units
+        _, proto_type, dtype = _float_type(operator)
+        graph = _Graph(scope, container, proto_type, dtype)
+        center, scale = (np.asarray(v)[None, :] for v in model._target_scale)
+        scaled = graph.node("Mul", [outputs, graph.constant(scale)])
+        outputs = graph.node("Add", [scaled, graph.constant(center)])
     container.add_node("Identity", outputs, operator.outputs[0].full_name)
 
 

@@ -200,9 +200,9 @@ def test_early_stopping_and_a_scorer_see_the_validation_categories():
     assert len(clf.history_["val_roc_auc"]) == 5
 
 
-def test_without_categorical_features_strings_are_refused_as_mlp_refuses_them():
+def test_without_categorical_features_strings_are_refused_naming_the_column():
     X, y = _frame()
-    with pytest.raises(ValueError, match="could not convert"):
+    with pytest.raises(ValueError, match="'colour'.*categorical_features='from_dtype'"):
         DenseClassifier().fit(X, y)
 
 

@@ -43,3 +43,18 @@ def test_the_tabular_preset_takes_raw_columns_of_any_scale():
     unscaled = fit_quietly(DenseClassifier.from_preset("tabular", **params), raw, y)
     assert unscaled.score(raw, y) == pytest.approx(scaled.score(X, y), abs=0.05)
     assert unscaled.score(raw, y) > 0.85
+
+
+def test_a_fixed_budget_fit_gives_no_convergence_warning_mlp_defaults_keep_theirs():
+    """Best-epoch selection with no patience (the presets) runs max_iter epochs
+    by design: a warning would ask the user to change what they chose."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = make_classification(300, 4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        DenseClassifier.from_preset("tabular", max_iter=2, n_ensemble=1).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        DenseClassifier((4,), max_iter=2).fit(X, y)
