@@ -22,6 +22,7 @@ from ._params import check_params
 from ._persistence import restored_state, state_to_save
 from ._training import deal_out, hold_out, train
 from .backends import input_statistics, make_network
+from .backends._inputs import heavy_tailed
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
 from .backends._shared import data_dependent_weights, forward_hidden, split_weights
 from .presets import PRESETS
@@ -452,12 +453,17 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         scaling = settings.network["input_scaling"]
         if continuing and self.network_.spec.input_scaling == scaling:
             old = self.network_.spec
-            return {"input_center": old.input_center, "input_factor": old.input_factor}
+            return {
+                "input_center": old.input_center,
+                "input_factor": old.input_factor,
+                "input_logged": old.input_logged,
+            }
         input_scale = settings.network["input_scale"] or 1.0
         if self._categorical is not None:  # the numeric columns, X's first
             X = X[:, : self._n_network_numeric]
-        center, factor = input_statistics(X, scaling, input_scale)
-        return {"input_center": center, "input_factor": factor}
+        logged = heavy_tailed(X, settings.network["input_log"], input_scale)
+        center, factor = input_statistics(X, scaling, input_scale, logged)
+        return {"input_center": center, "input_factor": factor, "input_logged": logged}
 
     def _network(self, spec, settings, X, incremental, continuing):
         # A checkpoint holds frozen weights: training goes on in a new engine.

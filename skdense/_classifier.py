@@ -160,6 +160,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         input_scale: float | None = None,
         input_scaling: str | None = None,
         input_clip: float | None = None,
+        input_log: float | None = None,
         numeric_embedding: str | None = None,
         embedding_size: int = 4,
         embedding_frequencies: int = 16,
@@ -211,6 +212,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.input_scale = input_scale
         self.input_scaling = input_scaling
         self.input_clip = input_clip
+        self.input_log = input_log
         self.numeric_embedding = numeric_embedding
         self.embedding_size = embedding_size
         self.embedding_frequencies = embedding_frequencies

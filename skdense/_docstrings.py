@@ -128,6 +128,13 @@ ENGINE_PARAMETERS = """\
         ``x / sqrt(1 + (x / input_clip) ** 2)``: near ``x`` for small values,
         bending large ones towards ``+-input_clip`` (RealMLP uses 3 after
         "robust" scaling), so that outliers do not dominate a layer.
+    input_log : float or None, default=None
+        Heavy-tailed columns read as ``sign(x) log(1 + |x|)``, before the
+        scaling: a numeric column whose farthest value in the first fit lies
+        more than ``input_log`` interquartile ranges from its median (counts,
+        amounts, durations) is compressed, so that its few large values do not
+        squeeze the rest together. The logged columns are kept by
+        ``partial_fit`` and ``warm_start``. None logs none.
     numeric_embedding : {None, "pbld"}, default=None
         A learned expansion of each input column before the first dense
         layer: "pbld" is RealMLP's periodic embedding, ``cos(2 pi x w + c)``

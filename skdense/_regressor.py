@@ -162,6 +162,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         input_scale: float | None = None,
         input_scaling: str | None = None,
         input_clip: float | None = None,
+        input_log: float | None = None,
         numeric_embedding: str | None = None,
         embedding_size: int = 4,
         embedding_frequencies: int = 16,
@@ -213,6 +214,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.input_scale = input_scale
         self.input_scaling = input_scaling
         self.input_clip = input_clip
+        self.input_log = input_log
         self.numeric_embedding = numeric_embedding
         self.embedding_size = embedding_size
         self.embedding_frequencies = embedding_frequencies

@@ -158,7 +158,14 @@ def _constant(scope, container, array, proto_type):
 
 
 def _input_stage(graph, spec, x):
-    """The columns' scaling and the smooth clip (see ``backends._inputs``)."""
+    """The heavy-tailed columns' signed log, the columns' scaling and the
+    smooth clip (see ``backends._inputs``)."""
+    if spec.input_logged:
+        logged = np.zeros((1, spec.n_numeric), bool)
+        logged[0, list(spec.input_logged)] = True
+        magnitude = graph.node("Add", [graph.node("Abs", x), graph.constant(1.0)])
+        log = graph.node("Mul", [graph.node("Sign", x), graph.node("Log", magnitude)])
+        x = graph.node("Where", [graph.mask(logged), log, x])
     if spec.input_center is not None:
         center = graph.constant(np.asarray(spec.input_center)[None, :])
         factor = graph.constant(np.asarray(spec.input_factor)[None, :])
@@ -277,6 +284,11 @@ class _Graph:
         return _constant(
             self.scope, self.container, array, onnx_proto.TensorProto.INT64
         )
+
+    def mask(self, value):
+        """A boolean constant."""
+        array = np.array(value, bool)
+        return _constant(self.scope, self.container, array, onnx_proto.TensorProto.BOOL)
 
     def shape(self, dims):
         """A Reshape's target shape (0 keeps the input's dimension)."""

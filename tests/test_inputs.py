@@ -146,3 +146,45 @@ def test_a_spec_saved_before_the_stage_loads_without_one():
     old.__setstate__(state)
     assert old.input_scaling is None and old.input_center is None
     assert pickle.loads(pickle.dumps(old)) == spec
+
+
+def _heavy(n=200, seed=0):
+    """A normal column, a log-normal amount and a count that is mostly 0."""
+    rng = np.random.default_rng(seed)
+    X = np.c_[rng.normal(size=n), rng.lognormal(3, 2, n), rng.poisson(0.2, n) * 1000.0]
+    return X, (np.log(X[:, 1]) > 3).astype(int)
+
+
+def test_heavy_tailed_columns_are_the_ones_far_from_their_median():
+    from skdense.backends._inputs import heavy_tailed
+
+    X, _ = _heavy()
+    assert heavy_tailed(X, 10.0) == (1, 2)
+    assert heavy_tailed(X, None) == ()
+    assert heavy_tailed(X[:, :2], 1e9) == ()
+    # Quartiles that coincide (a count mostly 0): any other value is far.
+    assert heavy_tailed(X[:, 2:], 1e9) == (0,)
+    # The statistics are those of the logged columns.
+    center, _ = input_statistics(X, "robust", logged=(1, 2))
+    logged = np.sign(X[:, 1]) * np.log1p(np.abs(X[:, 1]))
+    assert center[1] == pytest.approx(np.median(logged))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_input_log_reads_heavy_tails_as_signed_logs_on_both_engines(backend):
+    X, y = _heavy()
+    params = dict(input_scaling="robust", max_iter=3, random_state=0)
+    clf = fit_quietly(
+        DenseClassifier((8,), input_log=10.0, backend=backend, **params), X, y
+    )
+    spec = clf.network_.spec
+    assert spec.input_logged == (1, 2)
+    staged = as_input(X, np.dtype(np.float64), spec)
+    expected = np.array(X)
+    expected[:, 1:] = np.sign(X[:, 1:]) * np.log1p(np.abs(X[:, 1:]))
+    expected = (expected - spec.input_center) * spec.input_factor
+    np.testing.assert_allclose(staged, expected, rtol=1e-12)
+    assert X[0, 1] == _heavy()[0][0, 1]  # the user's X is not changed
+    # partial_fit keeps the logged columns of the first fit.
+    clf.partial_fit(np.abs(X[:, [0, 0, 0]]), y)
+    assert clf.network_.spec.input_logged == (1, 2)

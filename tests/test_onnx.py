@@ -101,11 +101,13 @@ def test_input_scale_is_part_of_the_graph(backend, iris32):
 def test_input_stage_is_part_of_the_graph(backend, scaling, clip, iris32):
     X, y = iris32
     raw = X * 40 + 7  # far from standardised, so that the stage matters
+    raw[::10, 3] *= -100  # a heavy tail, either side, that input_log logs
     clf = fit_quietly(
         DenseClassifier(
             (16,),
             input_scaling=scaling,
             input_clip=clip,
+            input_log=10.0,
             max_iter=20,
             backend=backend,
             random_state=0,
@@ -113,6 +115,7 @@ def test_input_stage_is_part_of_the_graph(backend, scaling, clip, iris32):
         raw,
         y,
     )
+    assert clf.network_.spec.input_logged == (3,)
     labels, proba = _run(to_onnx(clf, raw[:1]), raw)
     np.testing.assert_allclose(proba, clf.predict_proba(raw), atol=1e-5)
     np.testing.assert_array_equal(labels, clf.predict(raw))

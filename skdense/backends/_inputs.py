@@ -1,7 +1,9 @@
 """The network's input stage: what every input goes through before the first
 layer, in training and prediction, on both engines and in ONNX.
 
-In order: the factor ``input_scale``; with ``input_scaling``, each column
+In order: the factor ``input_scale``; with ``input_log``, each heavy-tailed
+column (see :func:`heavy_tailed`) as ``sign(x) log(1 + |x|)``; with
+``input_scaling``, each column
 centred and scaled by statistics of the training data; with ``input_clip``,
 the smooth clip ``x / sqrt(1 + (x / c)**2)``, which leaves small values
 almost as they are and bends large ones towards ``+-c`` (RealMLP's
@@ -36,9 +38,37 @@ def _robust(X):
 INPUT_SCALINGS = {"standard": _standard, "robust": _robust}
 
 
-def input_statistics(X, scaling, input_scale=1.0):
+def signed_log(X):
+    """``sign(X) * log(1 + |X|)``: near ``X`` around 0, logarithmic beyond."""
+    return np.sign(X) * np.log1p(np.abs(X))
+
+
+def heavy_tailed(X, threshold, input_scale=1.0):
+    """The positions of the columns of ``X`` (after ``input_scale``) whose
+    farthest value lies more than ``threshold`` interquartile ranges from
+    their median: counts, amounts and durations, whose few large values
+    would otherwise squeeze the rest together. ``()`` for None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdense.backends._inputs import heavy_tailed
+    >>> X = np.array([[1.0, 10.0], [2.0, 12.0], [3.0, 11.0], [4.0, 5000.0]])
+    >>> heavy_tailed(X, 10.0)
+    (1,)
+    """
+    if threshold is None or sp.issparse(X) or X.shape[0] == 0:
+        return ()
+    X = np.asarray(X, np.float64) * input_scale
+    low, median, high = np.quantile(X, [0.25, 0.5, 0.75], axis=0)
+    farthest = np.abs(X - median).max(axis=0)
+    return tuple(np.flatnonzero(farthest > threshold * (high - low)).tolist())
+
+
+def input_statistics(X, scaling, input_scale=1.0, logged=()):
     """``(center, factor)`` tuples of ``scaling`` for the columns of ``X``
-    (after ``input_scale``), or ``(None, None)`` without a scaling.
+    (after ``input_scale``, and ``signed_log`` on the columns ``logged``),
+    or ``(None, None)`` without a scaling.
 
     Examples
     --------
@@ -58,6 +88,8 @@ def input_statistics(X, scaling, input_scale=1.0):
             "MaxAbsScaler) and leave input_scaling=None."
         )
     X = np.asarray(X, np.float64) * input_scale
+    if logged:
+        X[:, logged] = signed_log(X[:, logged])
     center, factor = INPUT_SCALINGS[scaling](X)
     return tuple(center.tolist()), tuple(factor.tolist())
 
@@ -85,9 +117,13 @@ def as_input(X, dtype, spec):
 def _numeric_stage(X, dtype, spec):
     input_scale = spec.input_scale
     if input_scale == 1.0:
-        X = np.asarray(X, dtype=dtype)
+        # A copy when columns are logged in place below: X may be the user's.
+        X = (np.array if spec.input_logged else np.asarray)(X, dtype=dtype)
     else:
         X = np.multiply(X, dtype.type(input_scale), dtype=dtype)
+    if spec.input_logged:
+        logged = list(spec.input_logged)
+        X[:, logged] = signed_log(X[:, logged])
     if spec.input_center is not None:
         X = X - np.asarray(spec.input_center, dtype)
         X *= np.asarray(spec.input_factor, dtype)

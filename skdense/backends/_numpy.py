@@ -580,7 +580,8 @@ class DenseNetwork:
         """``gather(idx, m)``: the batch of rows ``idx`` (``m`` of them) of
         ``X``, in the compute dtype and scaled by ``input_scale``."""
         spec = self.spec
-        if sp.issparse(X) or spec.input_center is not None or spec.input_clip:
+        stage = spec.input_center is not None or spec.input_clip or spec.input_logged
+        if sp.issparse(X) or stage:
             return lambda idx, m: self._as_input(X[idx])  # the whole input stage
         scale = spec.input_scale
         if X.dtype == self.dtype and scale == 1.0 and not shuffle:

@@ -97,6 +97,7 @@ class NetworkSpec:
     input_scale: float = setting(None, Options(None), _POSITIVE)
     input_scaling: str | None = setting(None, Options(None, *INPUT_SCALINGS))
     input_clip: float | None = setting(None, Options(None), _POSITIVE)
+    input_log: float | None = setting(None, Options(None), _POSITIVE)
     numeric_embedding: str | None = setting(None, Options(None, *NUMERIC_EMBEDDINGS))
     embedding_size: int = setting(4, Interval(_Integral, 2, None))
     embedding_frequencies: int = setting(16, Interval(_Integral, 1, None))
@@ -110,6 +111,9 @@ class NetworkSpec:
     # skdense.backends.input_statistics); None without ``input_scaling``.
     input_center: tuple | None = None
     input_factor: tuple | None = None
+    # The numeric columns the input stage reads as signed logs (``input_log``'s
+    # heavy-tailed columns, see skdense.backends._inputs.heavy_tailed).
+    input_logged: tuple = ()
     # The number of levels of each categorical column, which are X's last
     # columns (see skdense.backends._categorical); () without any.
     categorical_levels: tuple = ()
@@ -158,6 +162,7 @@ class NetworkSpec:
             "input_clip": None if self.input_clip is None else float(self.input_clip),
             "label_smoothing": float(self.label_smoothing),
             "categorical_levels": tuple(int(k) for k in self.categorical_levels),
+            "input_logged": tuple(int(j) for j in self.input_logged),
         }
         if len(resolved["categorical_levels"]) > resolved["n_features"] or any(
             k < 1 for k in resolved["categorical_levels"]
