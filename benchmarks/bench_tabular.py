@@ -120,6 +120,10 @@ MODELS = {
     "tabular preset, one network": lambda seed: DenseClassifier.from_preset(
         "tabular", n_ensemble=1, random_state=seed
     ),
+    # The preset as it was before heavy-tailed columns were logged.
+    "tabular preset, no input_log": lambda seed: DenseClassifier.from_preset(
+        "tabular", input_log=None, random_state=seed
+    ),
 }
 if importlib.util.find_spec("pytabkit"):
     MODELS["RealMLP-TD"] = _realmlp

@@ -461,7 +461,11 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
         input_scale = settings.network["input_scale"] or 1.0
         if self._categorical is not None:  # the numeric columns, X's first
             X = X[:, : self._n_network_numeric]
-        logged = heavy_tailed(X, settings.network["input_log"], input_scale)
+        # The missing-value indicators (0 or 1) follow the numeric columns.
+        n_numeric = len(self._numeric_positions)
+        logged = heavy_tailed(
+            X[:, :n_numeric], settings.network["input_log"], input_scale
+        )
         center, factor = input_statistics(X, scaling, input_scale, logged)
         return {"input_center": center, "input_factor": factor, "input_logged": logged}
 

@@ -53,7 +53,7 @@ def heavy_tailed(X, threshold, input_scale=1.0):
     --------
     >>> import numpy as np
     >>> from skdense.backends._inputs import heavy_tailed
-    >>> X = np.array([[1.0, 10.0], [2.0, 12.0], [3.0, 11.0], [4.0, 5000.0]])
+    >>> X = np.array([np.arange(8.0), [10, 12, 11, 13, 12, 11, 10, 5000.0]]).T
     >>> heavy_tailed(X, 10.0)
     (1,)
     """
