@@ -249,11 +249,9 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
     def _with_missing(self, X):
         """``X`` in the network's order, checked for NaN and infinity, with
         the missing inputs of ``missing_values`` (see ``_missing``)."""
-        numeric = self._numeric_positions
-        check_finite(self, X, numeric, allow_nan=self._missing is not None)
-        if self._missing is None:
-            return X
-        return self._missing.apply(X, len(numeric))
+        allow_nan = self._missing is not None
+        check_finite(self, X, self._numeric_positions, allow_nan=allow_nan)
+        return self._missing.apply(X) if allow_nan else X
 
     @property
     def _n_network_numeric(self):

@@ -88,8 +88,10 @@ def _values(column):
     values as None)."""
     if hasattr(column, "iloc"):  # a pandas Series
         return column.astype(object).where(column.notna(), None).to_numpy()
-    if hasattr(column, "to_list"):  # a polars Series
-        return np.array(column.to_list() + [None], dtype=object)[:-1]
+    if hasattr(column, "to_list"):  # a polars Series (nulls are None)
+        values = np.empty(len(column), dtype=object)
+        values[:] = column.to_list()
+        return values
     return np.asarray(column, dtype=object)
 
 
@@ -180,8 +182,10 @@ class CategoricalColumns:
         self.n_features = int(n_features)
         self.pooled = tuple(bool(p) for p in (pooled or [False] * len(levels)))
 
-    # Models saved before rare levels were pooled have none.
-    pooled = ()
+    def __setstate__(self, state):
+        # Models saved before rare levels were pooled have none.
+        state.setdefault("pooled", (False,) * len(state["levels"]))
+        self.__dict__.update(state)
 
     @classmethod
     def fit(cls, X, categorical_features, min_frequency=None, max_categories=None):
@@ -223,16 +227,12 @@ class CategoricalColumns:
     @property
     def n_levels(self):
         """The number of levels of each categorical column."""
-        pairs = zip(self.levels, self._pooled, strict=True)
+        pairs = zip(self.levels, self.pooled, strict=True)
         return tuple(len(column) + rare for column, rare in pairs)
-
-    @property
-    def _pooled(self):
-        return self.pooled or (False,) * len(self.levels)
 
     def _encoded(self, X):
         """Each categorical column of ``X``: ``(position, level indices)``."""
-        columns = zip(self.positions, self.levels, self._pooled, strict=True)
+        columns = zip(self.positions, self.levels, self.pooled, strict=True)
         for j, levels, rare in columns:
             yield j, _indices(_column(X, j), levels, rare)
 

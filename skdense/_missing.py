@@ -78,7 +78,7 @@ class MissingValues:
     >>> missing = MissingValues.fit(X, n_numeric=2)
     >>> missing.fill, missing.indicated
     ((2.0, 6.0), (0,))
-    >>> missing.apply(np.array([[np.nan, np.nan]]), n_numeric=2)
+    >>> missing.apply(np.array([[np.nan, np.nan]]))
     array([[2., 6., 1.]])
     """
 
@@ -104,10 +104,11 @@ class MissingValues:
     def n_indicators(self):
         return len(self.indicated)
 
-    def apply(self, X, n_numeric):
-        """``X`` with its NaN filled and the indicators after its first
-        ``n_numeric`` columns (a new array; ``X`` is not changed). ``X``
-        without NaN passes as it is when the fit had none either."""
+    def apply(self, X):
+        """``X`` with its NaN filled and the indicators after its numeric
+        columns, the first ``len(fill)`` (a new array; ``X`` is not changed).
+        ``X`` without NaN passes as it is when the fit had none either."""
+        n_numeric = len(self.fill)
         dense_float = not sp.issparse(X) and X.dtype.kind == "f"
         missing = np.isnan(X[:, :n_numeric]) if dense_float else None
         has_nan = missing is not None and missing.any()

@@ -123,7 +123,7 @@ def _network_input(graph, operator, model):
         parts += [
             _level_index(graph, tensors[j], types[j], levels, pooled)
             for j, levels, pooled in zip(
-                columns.positions, columns.levels, columns._pooled, strict=True
+                columns.positions, columns.levels, columns.pooled, strict=True
             )
         ]
     return graph.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]

@@ -176,3 +176,14 @@ def test_which_levels_are_pooled(min_frequency, max_categories, kept):
     assert clf._categorical.levels == (kept,)
     pooled = len(kept) < 4
     assert clf._categorical.n_levels == (len(kept) + pooled,)
+
+
+def test_categorical_columns_saved_before_pooling_load_without_it():
+    import pickle
+
+    from skdense._columns import CategoricalColumns
+
+    columns = CategoricalColumns([1], [("a", "b")], 2)
+    del columns.__dict__["pooled"]  # as saved before min_frequency existed
+    loaded = pickle.loads(pickle.dumps(columns))
+    assert loaded.pooled == (False,) and loaded.n_levels == (2,)

@@ -86,6 +86,7 @@ def test_both_engines_read_the_same_missing_inputs_and_train(backend):
     )
     inputs = clf._checked_inputs(X, (np.float32,))
     assert inputs.shape == (300, 5)
+    # Exact: the indicator is np.isnan cast to 0.0 / 1.0.
     np.testing.assert_array_equal(inputs[:, 4], np.isnan(X[:, 1]))
     assert not np.isnan(inputs).any()
     assert clf.score(X, y) > 0.85
@@ -135,6 +136,7 @@ def test_a_saved_model_keeps_its_missing_inputs(tmp_path):
 
     X, y = _data()
     clf = fit_quietly(_model(), X, y)
+    # Exact: the same weights and code in one process predict identically.
     skdense.save(clf, tmp_path / "model.skops")
     for loaded in (
         skdense.load(tmp_path / "model.skops"),
@@ -189,5 +191,6 @@ def test_a_failed_call_changes_nothing():
     bad[0, 0] = np.inf
     with pytest.raises(ValueError):
         clf.fit(bad, y)
+    # Exact: the same network, untouched, predicting in the same process.
     assert clf._missing is before[1]
     np.testing.assert_array_equal(clf.predict_proba(X), before[2])
