@@ -174,5 +174,7 @@ def test_tabular_benchmark_draws_accuracy_and_time(monkeypatch, capsys, tmp_path
     means = dict(re.findall(r"mean test accuracy (.+): (\S+)", out))
     assert len(means) == 3 and min(float(v) for v in means.values()) > 0.75
     n_tables = 3 if data else 2  # quick: phoneme, banana, german; or two of sklearn's
-    assert len(re.findall(r"^.+: .+ test accuracy 0\.\d+$", out, re.M)) == 3 * n_tables
+    # An accuracy may be 1.0000 (wine, on scikit-learn's tables).
+    lines = re.findall(r"^.+: .+ test accuracy [01]\.\d+$", out, re.M)
+    assert len(lines) == 3 * n_tables
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
