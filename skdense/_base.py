@@ -8,7 +8,8 @@ import numbers
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import ClassNamePrefixFeaturesOutMixin
+from sklearn import get_config
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import check_scoring
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -38,9 +39,20 @@ def has_stochastic_solver(estimator):
     return True
 
 
-class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
+def _output_container(estimator):
+    """What ``set_output`` makes of ``transform``: "default", "pandas", ..."""
+    # scikit-learn keeps an estimator's own choice in _sklearn_output_config.
+    chosen = getattr(estimator, "_sklearn_output_config", {}).get("transform")
+    return chosen or get_config()["transform_output"]
+
+
+class DenseNetworkMixin(
+    CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+):
     """MLPClassifier's fitted attributes and skdense's persistence, for any
-    estimator whose ``network_`` is an engine and ``history_`` its figures."""
+    estimator whose ``network_`` is an engine and ``history_`` its figures.
+
+    ``transform`` is a transformer's (TransformerMixin: ``set_output``)."""
 
     @classmethod
     def from_preset(cls, name: str, **params) -> DenseNetworkMixin:
@@ -326,6 +338,12 @@ class DenseNetworkMixin(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin):
             raise ValueError(
                 f"layer={layer!r} is invalid; the network has {len(sizes)} hidden "
                 f"layer(s): an int from {-len(sizes)} to {len(sizes) - 1}."
+            )
+        if sizes[layer] != sizes[-1] and _output_container(self) != "default":
+            raise ValueError(
+                f"set_output names the last hidden layer's {sizes[-1]} units; "
+                f"layer {layer} has {sizes[layer]}. Call "
+                "set_output(transform='default') to get this layer as an array."
             )
         X = self._validate_inputs(X)
         with np.errstate(over="ignore", invalid="ignore"):

@@ -102,3 +102,38 @@ def test_fit_transform_is_fit_then_transform(digits):
         DenseClassifier(**params).fit_transform(X, y),
         DenseClassifier(**params).fit(X, y).transform(X),
     )
+
+
+@pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
+def test_set_output_pandas_in_a_pipeline(estimator, digits):
+    """``Pipeline.set_output`` reaches the network: its transform gives a
+    DataFrame named like ``get_feature_names_out``, on the input's index."""
+    pd = pytest.importorskip("pandas")
+    X, y = digits
+    X = pd.DataFrame(X, index=np.arange(1000, 1000 + len(X)))
+    pipeline = make_pipeline(
+        StandardScaler(),
+        estimator(hidden_layer_sizes=(8, 4), max_iter=2, random_state=0),
+    ).set_output(transform="pandas")
+    pipeline.fit(X, y)
+    features = pipeline.transform(X)
+    assert isinstance(features, pd.DataFrame)
+    assert list(features.columns) == list(pipeline[-1].get_feature_names_out())
+    assert (features.index == X.index).all()
+    np.testing.assert_array_equal(
+        features.to_numpy(), pipeline[-1].transform(pipeline[0].transform(X))
+    )
+    assert pipeline.predict(X).shape == (len(X),)
+
+
+def test_set_output_and_a_layer_of_another_width(digits):
+    pd = pytest.importorskip("pandas")
+    X, y = digits
+    clf = DenseClassifier((8, 4), max_iter=2, random_state=0).fit(X, y)
+    clf.set_output(transform="pandas")
+    assert clf.transform(X).shape == (600, 4)
+    with pytest.raises(ValueError, match="set_output.*layer 0 has 8"):
+        clf.transform(X, layer=0)
+    assert isinstance(clf.fit_transform(X, y), pd.DataFrame)  # still usable
+    clf.set_output(transform="default")
+    assert clf.transform(X, layer=0).shape == (600, 8)
