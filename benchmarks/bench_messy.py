@@ -40,18 +40,13 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.compose import make_column_selector, make_column_transformer
-from sklearn.ensemble import (
-    HistGradientBoostingClassifier,
-    HistGradientBoostingRegressor,
-)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skdense import DenseClassifier, DenseRegressor
+from skdense.compare_table import table_model
 
 # name: (R package, item, target, task, columns to drop)
 TABLES = {
@@ -86,33 +81,6 @@ def load_table(name):
     return frame, y.to_numpy(), task
 
 
-def _careful(estimator):
-    """``estimator`` behind the encoders a careful user writes."""
-    encode = make_column_transformer(
-        (
-            make_pipeline(SimpleImputer(), StandardScaler()),
-            make_column_selector(dtype_include="number"),
-        ),
-        (
-            make_pipeline(
-                SimpleImputer(strategy="most_frequent"),
-                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-            ),
-            make_column_selector(dtype_include="category"),
-        ),
-    )
-    return make_pipeline(encode, estimator)
-
-
-def _boosting(task, seed):
-    model = (
-        HistGradientBoostingClassifier
-        if task == "classification"
-        else HistGradientBoostingRegressor
-    )
-    return model(categorical_features="from_dtype", random_state=seed)
-
-
 def _realmlp(task, seed):
     from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor
 
@@ -134,10 +102,8 @@ def _preset(task, seed, **params):
 
 
 MODELS = {
-    "HistGradientBoosting": _boosting,
-    "careful MLP": lambda task, seed: _careful(
-        (MLPClassifier if task == "classification" else MLPRegressor)(random_state=seed)
-    ),
+    "HistGradientBoosting": lambda task, seed: table_model("boosting", task, seed),
+    "careful MLP": lambda task, seed: table_model("mlp", task, seed),
     "tabular preset": _preset,
 }
 if importlib.util.find_spec("pytabkit"):
