@@ -1,4 +1,4 @@
-"""skdense's Keras backend against the book's plain Keras code, one run.
+"""skdense's Keras backend against the study notes' plain Keras code, one run.
 
 On a 48k/12k stratified split of Fashion-MNIST's training images, trains
 784-100(sigmoid)-10(softmax) with rmsprop, batch 32, 5 epochs, three ways:
@@ -29,7 +29,7 @@ EPOCHS, BATCH = 5, 32
 
 
 class PlainKeras:
-    """The book's code, behind fit/score for the timing loop."""
+    """The study notes' code, behind fit/score for the timing loop."""
 
     def __init__(self, seed):
         self.seed = seed
@@ -112,7 +112,7 @@ def main():
     print("| --- | --- | --- | --- |")
     base = None
     for name, make in [
-        ("plain Keras (the book's code)", PlainKeras),
+        ("plain Keras (the study notes' code)", PlainKeras),
         ("skdense backend='keras'", skdense("keras")),
         ("skdense backend='numpy'", skdense("numpy")),
     ]:

@@ -18,7 +18,7 @@ and prints the median epoch time and its ratios:
 Every contender trains the same shapes, batch size, solver and penalty (L2
 ``alpha=1e-4``), from its own initial weights. After the timed rounds it
 prints each one's test accuracy, as a check that all of them really trained.
-Then checks the book figures: book-like settings on Fashion-MNIST and the
+Then checks the study notes' figures: book-like settings on Fashion-MNIST and the
 binary engine on breast cancer.
 
 Usage::
@@ -339,15 +339,18 @@ def keras_table(networks, data, rounds):
 
 def book_figures(X, y, X_val, y_val):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # 40 epochs, as the book
+        warnings.simplefilter(
+            "ignore", ConvergenceWarning
+        )  # 40 epochs, as in the notes
         book = DenseClassifier(**BOOK_MULTICLASS).fit(X, y)
     print(
-        f"\nBook MultiClassNetwork settings (100 logistic units, N(0,1), sgd lr 0.1, "
+        f"\nThe notes' MultiClassNetwork settings (100 logistic units, N(0,1), "
+        "sgd lr 0.1, "
         f"batch 256, 40 epochs): val accuracy {book.score(X_val, y_val):.4f} "
-        "(book: 0.8151; target 0.79-0.83)"
+        "(study notes: 0.8151; target 0.79-0.83)"
     )
 
-    # The book's protocol: 80/20 train/test, then 80/20 train/validation.
+    # The study notes' protocol: 80/20 train/test, then 80/20 train/validation.
     Xb, yb = load_breast_cancer(return_X_y=True)
     Xb, _, yb, _ = train_test_split(Xb, yb, stratify=yb, test_size=0.2, random_state=42)
     Xb_train, Xb_val, yb_train, yb_val = train_test_split(
@@ -361,7 +364,7 @@ def book_figures(X, y, X_val, y_val):
             f"Binary engine on breast cancer (standardised, alpha=0.01, batch 32, "
             f"weight_init={weight_init!r}): validation accuracy "
             f"{binary.score(scaler.transform(Xb_val), yb_val):.4f} "
-            "(book: 0.978; target >= 0.96)"
+            "(study notes: 0.978; target >= 0.96)"
         )
 
 
@@ -372,7 +375,9 @@ def main():
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed epochs each")
     parser.add_argument("--no-keras", action="store_true", help="leave Keras out")
-    parser.add_argument("--no-book", action="store_true", help="skip the book figures")
+    parser.add_argument(
+        "--no-book", action="store_true", help="skip the notes' figures"
+    )
     parser.add_argument(
         "--only", default=None, help="run the networks whose name contains this"
     )

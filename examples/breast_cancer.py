@@ -1,9 +1,9 @@
-"""The binary engine on breast cancer, with the book's settings
-============================================================
+"""The binary engine on breast cancer, with the study notes' settings
+==================================================================
 
 One sigmoid output unit and logistic loss, 10 sigmoid hidden units, N(0, 1)
 weights, plain gradient descent with an L2 penalty of 0.01, batch 32, on the
-book's split (80/20 train/test, then 80/20 train/validation).
+study notes' split (80/20 train/test, then 80/20 train/validation).
 """
 
 import argparse
@@ -46,13 +46,13 @@ def main(argv=None):
     )
     print(
         f"validation accuracy {clf.score(scaler.transform(X_val), y_val):.3f} "
-        "(book: 0.978)"
+        "(study notes: 0.978)"
     )
     print(f"test accuracy {clf.score(scaler.transform(X_test), y_test):.3f}")
     import matplotlib.pyplot as plt  # the gallery shows pyplot's figures
 
     figure = plt.figure(figsize=(10, 4), layout="constrained")
-    plot_learning_curves(clf, title="the book's binary network", figure=figure)
+    plot_learning_curves(clf, title="the study notes' binary network", figure=figure)
     figure.savefig(args.out, dpi=80)
 
 

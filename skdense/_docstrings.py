@@ -93,7 +93,7 @@ NETWORK_PARAMETERS = """\
         Fraction of each hidden layer's units dropped at each training step.
     weight_init : {"auto", "glorot", "he", "normal", "data"}, default="auto"
         Weight initialisation: Glorot uniform, He normal, or N(0, 1) as in the
-        book's networks; "auto" is scikit-learn's MLP rule, Glorot uniform for
+        study notes' networks; "auto" is scikit-learn's MLP rule, Glorot uniform for
         every activation (with scikit-learn's smaller bound for logistic).
         "data" is RealMLP's data-dependent start: N(0, 1) weights, each
         unit's then scaled so that its pre-activation has standard deviation

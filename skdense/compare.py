@@ -1,4 +1,4 @@
-"""The book's experiment as one call: baseline against dense networks.
+"""The study notes' experiment as one call: baseline against dense networks.
 
 ``compare`` cross-validates each model on the same folds, refits it on the
 whole training set, scores it on the test set, and keeps the dense models'
@@ -59,11 +59,11 @@ SCORERS = {
     "regression": {"r2": "r2", "rmse": "neg_root_mean_squared_error"},
 }
 
-# What the book's networks report on Fashion-MNIST (official files, older
+# What the study notes' networks report on Fashion-MNIST (official files, older
 # library versions); see the README's "Reference figures".
 REFERENCE_FIGURES = {
     "sgd": "0.8195 (SGDClassifier log loss, max_iter=5, 5-fold cv)",
-    "numpy": "0.8151 (book MultiClassNetwork, 100 sigmoid units, 40 epochs, val)",
+    "numpy": "0.8151 (the notes' MultiClassNetwork, 100 sigmoid units, 40 epochs, val)",
     "keras": "0.8630 (Keras Dense(100, sigmoid), sgd, 40 epochs, val); ~0.87 rmsprop",
     "mlp": "-",
 }
@@ -127,7 +127,7 @@ def load_dataset(name, data_home=None, n_samples=None, random_state=42):
 def make_model(name, epochs, random_state=42, task="classification"):
     """A fresh estimator for a model name.
 
-    ``sgd`` is the book's baseline as it stands, whatever ``epochs``:
+    ``sgd`` is the study notes' baseline as it stands, whatever ``epochs``:
     ``SGDClassifier(loss="log_loss", max_iter=5)``, so that its row compares
     with the reference figure; the networks train for ``epochs``. For
     regression, ``ridge`` is ``Ridge()`` and the networks (DenseRegressor or
@@ -225,7 +225,7 @@ def compare(
         classification).
     epochs : int, default=None
         ``max_iter`` of the networks; default 20 for Fashion-MNIST, 100 for the
-        small data sets. The sgd baseline keeps the book's ``max_iter=5``.
+        small data sets. The sgd baseline keeps the study notes' ``max_iter=5``.
     n_jobs : int, default=None
         Parallel jobs of ``cross_validate``.
     random_state : int, default=42

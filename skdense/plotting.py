@@ -1,4 +1,4 @@
-"""Learning curves from ``history_``, as the book plots them.
+"""Learning curves from ``history_``, as the study notes plot them.
 
 Needs matplotlib (the ``plot`` extra). Figures are built with
 ``matplotlib.figure.Figure`` directly, so plotting never touches pyplot's

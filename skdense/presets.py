@@ -1,22 +1,22 @@
-"""Named parameter sets: the book's networks, and a tuned one.
+"""Named parameter sets: the study notes' networks, and a tuned one.
 
 Use them as ``DenseClassifier.from_preset(name, **overrides)`` or as
-``DenseClassifier(**PRESETS[name])``. The book trains two NumPy
+``DenseClassifier(**PRESETS[name])``. The study notes train two NumPy
 networks from scratch and the same networks in Keras; their exact settings
 are reachable through parameters (never the defaults, which aim at a good
 model):
 
 - ``BOOK_MULTICLASS``: ``MultiClassNetwork(units=100, batch_size=256,
   learning_rate=0.1)``, 40 epochs from N(0, 1) weights, sigmoid hidden layer,
-  plain gradient descent, no penalty (book: 0.815 validation accuracy on
+  plain gradient descent, no penalty (study notes: 0.815 validation accuracy on
   Fashion-MNIST's 48k/12k split).
 - ``BOOK_BINARY``: ``MinibatchNetwork(l2=0.01, batch_size=32)``, 10 sigmoid
-  units, 500 epochs (book: 0.978 validation accuracy on breast cancer).
+  units, 500 epochs (study notes: 0.978 validation accuracy on breast cancer).
 - ``KERAS_SGD``: ``Dense(100, sigmoid)`` + softmax, ``optimizer="sgd"``
   (learning rate 0.01, no momentum), batch 32, 40 epochs (0.863).
 - ``KERAS_RMSPROP``: the same with Keras's default rmsprop, 5 epochs (~0.87).
 - ``KERAS_RELU_512``: ``Dense(512, relu)`` + softmax, rmsprop, batch 128,
-  5 epochs (the Keras book's MNIST network).
+  5 epochs (the Keras textbook's MNIST network).
 - ``FASHION_MNIST_TUNED``: two ReLU layers (512, 256) with dropout 0.3, adam,
   batch 128, 45 epochs, found with ``examples/tune_fashion_mnist.py``: above
   0.90 test accuracy on Fashion-MNIST.

@@ -1,7 +1,7 @@
 """The NumPy engine: dense networks trained by minibatch backpropagation.
 
 ``MinibatchNetwork`` (one sigmoid output, logistic loss) and
-``MultiClassNetwork`` (softmax output, cross-entropy) generalise the book's
+``MultiClassNetwork`` (softmax output, cross-entropy) generalise the study notes'
 networks of the same names to any number of hidden layers, every activation
 of ``ACTIVATIONS``, every minibatch solver of ``SOLVERS``, L1/L2 penalties and
 dropout; ``RegressionNetwork`` has identity outputs (squared error or Huber)
@@ -12,7 +12,7 @@ The objective of one batch of ``m`` samples with weights ``s_i`` is::
     (sum_i s_i * loss_i + l1 * sum|W| + alpha / 2 * sum W**2) / (m * mean(s))
 
 where ``mean(s)`` is taken over the whole training set (1 without weights).
-With unit weights this is the book's rule (batch-mean loss, penalty over
+With unit weights this is the study notes' rule (batch-mean loss, penalty over
 ``m``), which is also MLPClassifier's ``alpha``; over a full batch it is exactly
 the objective of the data with each sample repeated ``s_i`` times.
 
@@ -693,7 +693,7 @@ class DenseNetwork:
 class MinibatchNetwork(DenseNetwork):
     """Binary network: hidden layers, one sigmoid output unit, logistic loss.
 
-    The book's network of the same name, for a spec with ``output="logistic"``.
+    The study notes' network of the same name, for a spec with ``output="logistic"``.
     ``Y`` passed to training methods has shape ``(n_samples, 1)`` with 0/1
     values; :meth:`predict_proba` returns the probability of class 1.
 
@@ -719,7 +719,7 @@ class MinibatchNetwork(DenseNetwork):
 class MultiClassNetwork(DenseNetwork):
     """Multi-class network: hidden layers, softmax output, cross-entropy loss.
 
-    The book's network of the same name, for a spec with ``output="softmax"``.
+    The study notes' network of the same name, for a spec with ``output="softmax"``.
     ``Y`` passed to training methods is one-hot, shape ``(n_samples, n_classes)``.
 
     Examples

@@ -15,7 +15,7 @@ PREDICT_CHUNK = 8192
 def initial_weight_law(spec, fan_in, fan_out):
     """How a weight matrix is drawn: ``("normal", std)`` or ``("uniform", bound)``.
 
-    "normal" is the book's N(0, 1); "he" is N(0, 2 / fan_in); "glorot" is
+    "normal" is the study notes' N(0, 1); "he" is N(0, 2 / fan_in); "glorot" is
     uniform on ``+-sqrt(6 / (fan_in + fan_out))``, with scikit-learn's smaller
     bound ``sqrt(2 / (fan_in + fan_out))`` for the logistic activation (the
     hidden activation picks every layer's bound, the output layer's too).
