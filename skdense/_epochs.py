@@ -46,6 +46,9 @@ def _coslog4(progress):
 # of an epoch is learning_rate_init times the shape at the epoch's middle.
 PROGRESS_SCHEDULES = {"flat_cos": _flat_cos, "coslog4": _coslog4}
 SCHEDULES = ("constant", "invscaling", "adaptive", "cosine", *PROGRESS_SCHEDULES)
+# Schedules that end at max_iter (the rate reaches its end there): max_iter
+# is the training's length, not a limit it ran into.
+SCHEDULES_ENDING_AT_MAX_ITER = ("cosine", *PROGRESS_SCHEDULES)
 
 
 class LearningRateSchedule:

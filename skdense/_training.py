@@ -18,7 +18,13 @@ from sklearn.utils import check_random_state
 
 from ._constraints import Boolean, Interval, Options, Satisfies, setting
 from ._data import split_validation
-from ._epochs import SCHEDULES, run_epochs, scoring_key, validation_score
+from ._epochs import (
+    SCHEDULES,
+    SCHEDULES_ENDING_AT_MAX_ITER,
+    run_epochs,
+    scoring_key,
+    validation_score,
+)
 from ._warnings import warn_user
 from .backends._optimizers import SOLVERS
 
@@ -185,10 +191,12 @@ def _run_minibatch(
         first_epoch=len(history.get("loss", [])) if incremental else 0,
         **rest,
     )
-    # Best-epoch selection on a fixed budget (early stopping with no
-    # patience, as the presets) is meant to reach max_iter: no warning.
-    # Without early stopping MLPClassifier warns, patience or not.
-    fixed_budget = settings.early_stopping and np.isinf(settings.n_iter_no_change)
+    # A fit meant to reach max_iter gives no warning: best-epoch selection
+    # with no patience, or a schedule that ends there (the presets'). With
+    # MLPClassifier's schedules it warns as MLPClassifier does.
+    fixed_budget = (
+        settings.early_stopping and np.isinf(settings.n_iter_no_change)
+    ) or settings.learning_rate in SCHEDULES_ENDING_AT_MAX_ITER
     unfinished = (
         not converged
         and not incremental

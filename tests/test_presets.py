@@ -46,8 +46,10 @@ def test_the_tabular_preset_takes_raw_columns_of_any_scale():
 
 
 def test_a_fixed_budget_fit_gives_no_convergence_warning_mlp_defaults_keep_theirs():
-    """Best-epoch selection with no patience (the presets) runs max_iter epochs
-    by design: a warning would ask the user to change what they chose."""
+    """A fit meant to reach max_iter does not warn when it does: best-epoch
+    selection with no patience, or a schedule that ends at max_iter (the
+    presets' flat_cos, with their patience). MLPClassifier's schedules warn
+    as MLPClassifier does, early stopping or not."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -56,5 +58,10 @@ def test_a_fixed_budget_fit_gives_no_convergence_warning_mlp_defaults_keep_their
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         DenseClassifier.from_preset("tabular", max_iter=2, n_ensemble=1).fit(X, y)
+        no_patience = dict(early_stopping=True, n_iter_no_change=np.inf)
+        DenseClassifier((4,), max_iter=2, **no_patience).fit(X, y)
+        DenseClassifier((4,), max_iter=2, learning_rate="cosine").fit(X, y)
     with pytest.warns(ConvergenceWarning, match="maximum iterations"):
         DenseClassifier((4,), max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        DenseClassifier((4,), max_iter=2, early_stopping=True).fit(X, y)
