@@ -41,7 +41,7 @@ model):
 - ``TABULAR_REGRESSOR``: ``DenseRegressor.from_preset("tabular")``: the
   same without the label smoothing, on standardised targets
   (``target_scaling="standard"``), for at most 30 epochs with a patience
-  of 10; chosen on five regression tables.
+  of 7; chosen on five regression tables.
 
 The Keras presets use ``backend="numpy"`` like every other: add
 ``backend="keras"`` to train them with Keras.
@@ -183,7 +183,7 @@ TABULAR_REGRESSOR = {
     **{k: v for k, v in TABULAR.items() if k != "label_smoothing"},
     "target_scaling": "standard",
     "max_iter": 30,
-    "n_iter_no_change": 10,
+    "n_iter_no_change": 7,
 }
 
 PRESETS = {
