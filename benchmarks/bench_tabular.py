@@ -124,6 +124,10 @@ MODELS = {
     "tabular preset, no input_log": lambda seed: DenseClassifier.from_preset(
         "tabular", input_log=None, random_state=seed
     ),
+    # The preset as it was before its patience: the whole 50-epoch budget.
+    "tabular preset, whole budget": lambda seed: DenseClassifier.from_preset(
+        "tabular", n_iter_no_change=np.inf, random_state=seed
+    ),
 }
 if importlib.util.find_spec("pytabkit"):
     MODELS["RealMLP-TD"] = _realmlp
