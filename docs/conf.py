@@ -7,7 +7,6 @@ sphinx-gallery, each example run in its quick mode.
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import skdense
@@ -51,21 +50,11 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 
-# The examples write their files (a plot) into a temporary folder, and run in
-# their quick mode: the gallery shows what they do, not a long training.
-_OUT = Path(tempfile.mkdtemp(prefix="skdense-gallery-"))
-
-
 _FASHION_FILES = ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz")
 _HAS_FASHION_MNIST = all(
     (Path(os.environ.get("SKDENSE_DATA", "")) / name).is_file()
     for name in _FASHION_FILES
 )
-
-
-def _example_arguments(gallery_conf, script_vars):
-    name = Path(script_vars["src_file"]).name  # every one it runs draws
-    return ["--quick", "--out", str(_OUT / name.replace(".py", ".png"))]
 
 
 sphinx_gallery_conf = {
@@ -75,16 +64,11 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/[^/]+\.py$"
     if _HAS_FASHION_MNIST
     else r"/(?!tune_fashion_mnist|fast_preset_search)[^/]+\.py$",
-    "reset_argv": _example_arguments,
     "download_all_examples": False,
     "plot_gallery": "True",
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
 }
-
-# sphinx_gallery_conf holds a function (reset_argv), which Sphinx cannot
-# pickle into its cache: a full rebuild is the price, not an error.
-suppress_warnings = ["config.cache"]
 
 # Keep TensorFlow's start-up chatter out of the build log.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -175,32 +175,22 @@ def _check_arguments(parser, args):
 
 
 def _rows_and_histories(args):
-    progress = dict(log=lambda message: print(message, file=sys.stderr, flush=True))
+    shared = dict(
+        cv=args.cv,
+        n_samples=args.n_samples,
+        n_jobs=args.n_jobs,
+        random_state=args.random_state,
+        log=lambda message: print(message, file=sys.stderr, flush=True),
+    )
     if args.data is not None:
         rows, histories = compare_table(
-            args.data,
-            args.target,
-            args.models,
-            task=args.task,
-            cv=args.cv,
-            n_samples=args.n_samples,
-            n_jobs=args.n_jobs,
-            random_state=args.random_state,
-            **progress,
+            args.data, args.target, args.models, task=args.task, **shared
         )
         title = f"{args.data.name}: the tabular preset's refit, on its own hold-out"
         return args.data.name, title, rows, histories
     dataset = args.dataset or "fashion-mnist"
     rows, histories = compare(
-        dataset,
-        args.models,
-        data_home=args.data_home,
-        cv=args.cv,
-        n_samples=args.n_samples,
-        epochs=args.epochs,
-        n_jobs=args.n_jobs,
-        random_state=args.random_state,
-        **progress,
+        dataset, args.models, data_home=args.data_home, epochs=args.epochs, **shared
     )
     return dataset, f"{dataset}: refit, validated on the test set", rows, histories
 

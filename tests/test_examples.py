@@ -2,7 +2,6 @@
 
 import re
 import runpy
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,30 +18,51 @@ pytestmark = [
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
 @pytest.fixture(autouse=True)
 def _in_a_new_folder(tmp_path, monkeypatch):
-    """The examples save their figures in the working folder: a fresh one."""
+    """Each example runs in a fresh folder, with pyplot's figures closed."""
     pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
     monkeypatch.chdir(tmp_path)
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
-def _saved_figure(name):
-    return Path(name).read_bytes()[:8] == PNG
-
-
-def _shared_tables(table):
-    """``--data-home`` for the shared KEEL tables when ``table`` is there."""
+def _shared_tables(monkeypatch, table):
+    """Point SKDENSE_TABULAR_DATA at the shared KEEL tables when ``table``
+    is there; True if it is."""
     home = EXAMPLES.parents[1] / "shared" / "data" / "tabular"
-    return ["--data-home", str(home)] if (home / table).is_file() else []
+    if (home / table).is_file():
+        monkeypatch.setenv("SKDENSE_TABULAR_DATA", str(home))
+        return True
+    monkeypatch.delenv("SKDENSE_TABULAR_DATA", raising=False)
+    return False
 
 
-def _run(monkeypatch, capsys, name, *args):
-    monkeypatch.setattr(sys, "argv", [name, "--quick", *args])
+def _run(capsys, name):
+    """Run an example as the gallery does (its quick defaults); its output,
+    after checking that it drew."""
+    import matplotlib.pyplot as plt
+
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    assert plt.get_fignums(), f"{name} drew no figure"
     return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.name)
+def test_every_example_teaches_in_text_cells(path):
+    """A title, then text cells (``# %%``) between the steps."""
+    text = path.read_text()
+    title, underline = text.split("\n")[1:3]
+    assert text.startswith('"""\n') and set(underline) == {"="}
+    assert len(underline) == len(title)
+    cells = text.split("# %%\n")[1:]
+    assert len(cells) >= 3 and all(cell.startswith("# ") for cell in cells)
+    assert "argparse" not in text
 
 
 def test_every_example_is_covered_here():
@@ -62,55 +82,44 @@ def test_every_example_is_covered_here():
 
 def test_quickstart_compares_baseline_and_dense(monkeypatch, capsys):
     monkeypatch.delenv("SKDENSE_DATA", raising=False)
-    lines = _run(monkeypatch, capsys, "quickstart.py").splitlines()
+    lines = _run(capsys, "quickstart.py").splitlines()
     assert [line.split()[0] for line in lines] == [
         "SGDClassifier(log_loss)",
         "DenseClassifier(100,",
     ]
     accuracies = [float(re.search(r"accuracy (\S+)", line).group(1)) for line in lines]
     assert min(accuracies) > 0.85
-    assert _saved_figure("quickstart.png")
 
 
 def test_grid_search_searches_the_backend_too(monkeypatch, capsys):
-    out = _run(monkeypatch, capsys, "grid_search.py")
+    out = _run(capsys, "grid_search.py")
     has_keras = HAS_KERAS
     assert ("'keras'" in out) == has_keras
     assert float(re.search(r"test accuracy of the best: (\S+)", out).group(1)) > 0.85
-    assert _saved_figure("grid_search.png")
 
 
-def test_learning_curves_saves_a_plot(monkeypatch, capsys, tmp_path):
+def test_learning_curves_draws_the_history(monkeypatch, capsys):
     monkeypatch.delenv("SKDENSE_DATA", raising=False)
-    out = _run(
-        monkeypatch, capsys, "learning_curves.py", "--out", str(tmp_path / "curves.png")
-    )
-    assert "plot saved" in out
-    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = _run(capsys, "learning_curves.py")
+    assert "'val_accuracy'" in out
+    assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.85
 
 
 def test_breast_cancer_uses_the_binary_engine(monkeypatch, capsys):
-    out = _run(monkeypatch, capsys, "breast_cancer.py")
+    out = _run(capsys, "breast_cancer.py")
     assert "MinibatchNetwork, output units 1" in out
     assert float(re.search(r"validation accuracy (\S+)", out).group(1)) > 0.93
-    assert _saved_figure("breast_cancer.png")
 
 
 def test_tune_fashion_mnist(monkeypatch, capsys, fashion_mnist_home):
-    out = _run(
-        monkeypatch,
-        capsys,
-        "tune_fashion_mnist.py",
-        "--data-home",
-        str(fashion_mnist_home),
-    )
+    monkeypatch.setenv("SKDENSE_DATA", str(fashion_mnist_home))
+    out = _run(capsys, "tune_fashion_mnist.py")
     assert "best:" in out
     assert float(re.search(r"test accuracy (\S+)", out).group(1)) > 0.75
-    assert _saved_figure("tune_fashion_mnist.png")
 
 
 def test_diabetes_regression_matches_ridge(monkeypatch, capsys):
-    out = _run(monkeypatch, capsys, "diabetes_regression.py")
+    out = _run(capsys, "diabetes_regression.py")
     ridge, dense = (
         float(re.search(rf"{name}: cross-validated R² (\S+)", out).group(1))
         for name in ("Ridge", "DenseRegressor")
@@ -118,35 +127,21 @@ def test_diabetes_regression_matches_ridge(monkeypatch, capsys):
     assert dense >= ridge - 0.05
     assert "early stopping:" in out and "poisson: exp output" in out
     assert float(re.search(r"smallest mean (\S+)", out).group(1)) > 0
-    assert _saved_figure("diabetes_regression.png")
 
 
 def test_fast_preset_search(monkeypatch, capsys, fashion_mnist_home):
-    out = _run(
-        monkeypatch,
-        capsys,
-        "fast_preset_search.py",
-        "--data-home",
-        str(fashion_mnist_home),
-    )
+    monkeypatch.setenv("SKDENSE_DATA", str(fashion_mnist_home))
+    out = _run(capsys, "fast_preset_search.py")
     scores = [float(v) for v in re.findall(r"validation (\S+)  ~", out)]
     assert len(scores) == 2 and min(scores) > 0.6
     assert "best:" in out
-    assert _saved_figure("fast_preset_search.png")
 
 
-def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
+def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys):
     """On the shared banana table when it is there, on two moons elsewhere;
     the preset is the network that does not lose to MLPClassifier."""
-    data = _shared_tables("banana.csv.gz")
-    out = _run(
-        monkeypatch,
-        capsys,
-        "tabular_banana.py",
-        "--out",
-        str(tmp_path / "boundaries.png"),
-        *data,
-    )
+    _shared_tables(monkeypatch, "banana.csv.gz")
+    out = _run(capsys, "tabular_banana.py")
     accuracy = {
         line.split(":")[0]: float(line.rsplit(" ", 1)[1])
         for line in out.splitlines()
@@ -156,25 +151,16 @@ def test_tabular_banana_draws_three_boundaries(monkeypatch, capsys, tmp_path):
     preset = accuracy['DenseClassifier.from_preset("tabular")']
     assert preset > 0.85
     assert preset >= accuracy["MLPClassifier"] - 0.02
-    assert (tmp_path / "boundaries.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_tabular_benchmark_draws_accuracy_and_time(monkeypatch, capsys, tmp_path):
+def test_tabular_benchmark_draws_accuracy_and_time(monkeypatch, capsys):
     """On three KEEL tables when they are there, on scikit-learn's otherwise:
-    every model on every table, and the chart saved."""
-    data = _shared_tables("german.csv.gz")
-    out = _run(
-        monkeypatch,
-        capsys,
-        "tabular_benchmark.py",
-        "--out",
-        str(tmp_path / "chart.png"),
-        *data,
-    )
+    every model on every table, and the chart drawn."""
+    data = _shared_tables(monkeypatch, "german.csv.gz")
+    out = _run(capsys, "tabular_benchmark.py")
     means = dict(re.findall(r"mean test accuracy (.+): (\S+)", out))
     assert len(means) == 3 and min(float(v) for v in means.values()) > 0.75
-    n_tables = 3 if data else 2  # quick: phoneme, banana, german; or two of sklearn's
+    n_tables = 3 if data else 2  # phoneme, banana, german; or two of sklearn's
     # An accuracy may be 1.0000 (wine, on scikit-learn's tables).
     lines = re.findall(r"^.+: .+ test accuracy [01]\.\d+$", out, re.M)
     assert len(lines) == 3 * n_tables
-    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
