@@ -16,7 +16,10 @@ Usage::
     python benchmarks/quote_results.py
 """
 
+import contextlib
+import io
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +34,34 @@ def save(name, text):
     (RESULTS / f"{name}.md").write_text(text.strip() + "\n")
     print(f"\nWrote benchmarks/results/{name}.md; `python benchmarks/quote_results.py`")
     print("copies it into the pages that quote it.")
+
+
+class _Tee(io.TextIOBase):
+    """A stream that writes to several."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self):
+        for stream in self.streams:
+            stream.flush()
+
+
+@contextlib.contextmanager
+def recorded(name, keep=True):
+    """Print as usual; when the block ends without an error and ``keep``
+    (the run followed the documented protocol), save what it printed as
+    ``benchmarks/results/<name>.md``."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(_Tee(sys.stdout, printed)):
+        yield
+    if keep:
+        save(name, printed.getvalue())
 
 
 def refreshed(text):
