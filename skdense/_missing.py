@@ -36,6 +36,22 @@ def _named(estimator, positions):
     return f"column{plural} {', '.join(names)}{more}"
 
 
+def _row_blocks(values):
+    """``values`` a block of rows at a time (about a million values each)."""
+    rows = max(1, 2**20 // max(1, values[:1].size))
+    return (values[start : start + rows] for start in range(0, len(values), rows))
+
+
+def _all_finite(values):
+    """Whether every value is finite, without a temporary of ``values``'s
+    size: the sum is finite when every value is (scikit-learn's fast path);
+    when it is not, the rows are checked a block at a time."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(values.sum()):
+            return True
+    return all(np.isfinite(block).all() for block in _row_blocks(values))
+
+
 def check_finite(estimator, X, numeric, allow_nan):
     """Refuse infinite values in the numeric part of ``X`` (the network's
     order: its first ``len(numeric)`` columns, ``numeric`` their positions
@@ -43,7 +59,7 @@ def check_finite(estimator, X, numeric, allow_nan):
     if X.dtype.kind != "f":
         return
     values = X.data if sp.issparse(X) else X[:, : len(numeric)]
-    if np.isfinite(values).all():
+    if _all_finite(values):
         return
     if sp.issparse(X):
         raise ValueError(
@@ -92,12 +108,17 @@ class MissingValues:
         X = X[:, :n_numeric]
         if sp.issparse(X) or X.dtype.kind != "f":
             return cls([0.0] * n_numeric, ())
-        missing = np.isnan(X)
-        indicated = np.flatnonzero(missing.any(axis=0))
+        # Column by column, a few at a time: no temporary of X's size.
+        n_missing = sum(
+            np.isnan(block).sum(axis=0) for block in _row_blocks(X)
+        ) + np.zeros(n_numeric, int)
+        indicated = np.flatnonzero(n_missing)
         fill = np.zeros(n_numeric)
-        observed = ~missing.all(axis=0)
-        if observed.any():
-            fill[observed] = np.nanmedian(X[:, observed], axis=0)
+        observed = np.flatnonzero(n_missing < len(X))
+        step = max(1, 2**20 // max(1, len(X)))
+        for start in range(0, len(observed), step):
+            columns = observed[start : start + step]
+            fill[columns] = np.nanmedian(X[:, columns], axis=0)
         return cls(fill, indicated)
 
     @property
@@ -110,10 +131,11 @@ class MissingValues:
         ``X`` without NaN passes as it is when the fit had none either."""
         n_numeric = len(self.fill)
         dense_float = not sp.issparse(X) and X.dtype.kind == "f"
-        missing = np.isnan(X[:, :n_numeric]) if dense_float else None
-        has_nan = missing is not None and missing.any()
+        # Infinity was refused before: a value that is not finite is NaN.
+        has_nan = dense_float and not _all_finite(X[:, :n_numeric])
         if not has_nan and not self.indicated:
             return X
+        missing = np.isnan(X[:, :n_numeric]) if dense_float else None
         X = X.toarray() if sp.issparse(X) else np.asarray(X)
         dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
         numeric = X[:, :n_numeric].astype(dtype, copy=False)

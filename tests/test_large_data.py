@@ -142,3 +142,23 @@ def test_fashion_mnist_pixels_train_without_the_books_float_copy(
         y[:20_000],
     )
     assert clf.score(X[50_000:], y[50_000:]) > 0.8
+
+
+@pytest.mark.parametrize("missing_values", ["error", "indicator"])
+def test_float_input_is_checked_for_nan_without_a_temporary_of_its_size(
+    missing_values,
+):
+    """The NaN/inf check of an in-memory float32 X allocates no array of
+    X's shape (a boolean one would be a quarter of X)."""
+    X, y = _pixels(200_000, n_features=256)
+    X = X.astype(np.float32)  # 205 MB
+    clf = DenseClassifier(**PARAMS, missing_values=missing_values)
+    # Warm up first: loading the compiled kernels' cache allocates ~30 MB once.
+    DenseClassifier(**PARAMS).partial_fit(X[:100], y[:100], classes=[0, 1, 2, 3])
+    tracemalloc.start()
+    try:
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes / 8, f"peak {peak / 1e6:.1f} MB of {X.nbytes / 1e6:.0f}"
