@@ -120,6 +120,7 @@ def test_set_output_pandas_in_a_pipeline(estimator, digits):
     assert isinstance(features, pd.DataFrame)
     assert list(features.columns) == list(pipeline[-1].get_feature_names_out())
     assert (features.index == X.index).all()
+    # The same arithmetic on the same arrays in one process: identical.
     np.testing.assert_array_equal(
         features.to_numpy(), pipeline[-1].transform(pipeline[0].transform(X))
     )
