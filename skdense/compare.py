@@ -60,7 +60,7 @@ SCORERS = {
 }
 
 # What the study notes' networks report on Fashion-MNIST (official files, older
-# library versions); see the README's "Reference figures".
+# library versions); see the compare page of the user guide.
 REFERENCE_FIGURES = {
     "sgd": "0.8195 (SGDClassifier log loss, max_iter=5, 5-fold cv)",
     "numpy": "0.8151 (the notes' MultiClassNetwork, 100 sigmoid units, 40 epochs, val)",

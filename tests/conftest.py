@@ -38,6 +38,7 @@ DOCTEST_EXTRAS = {
     "skdense/backends/_keras.py": [("tensorflow", "skdense[keras]")],
     "skdense/_persistence.py": [("skops", "skdense[persist]")],
     "skdense/plotting.py": [("matplotlib", "skdense[plot]")],
+    "skdense/compare_table.py": [("pandas", "skdense[tables]")],
     "skdense/callbacks.py": [
         ("sklearn.callback", "scikit-learn>=1.9"),
         ("skops", "skdense[persist]"),

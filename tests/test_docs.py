@@ -41,7 +41,8 @@ def _run_block(block, name):
         pytest.skip("skops not installed: pip install 'skdense[persist]'")
     if "skdense.onnx" in block and importlib.util.find_spec("skl2onnx") is None:
         pytest.skip("skl2onnx not installed: pip install 'skdense[onnx]'")
-    if "import pandas" in block and importlib.util.find_spec("pandas") is None:
+    needs_pandas = "import pandas" in block or "as_frame=True" in block
+    if needs_pandas and importlib.util.find_spec("pandas") is None:
         pytest.skip("pandas not installed: pip install pandas")
     if "distributed" in block and importlib.util.find_spec("distributed") is None:
         pytest.skip("dask.distributed not installed: pip install 'skdense[dask]'")
