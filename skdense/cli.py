@@ -66,24 +66,9 @@ def _positive(text):
     return value
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="skdense", description="Dense neural networks as scikit-learn estimators."
-    )
-    parser.add_argument("--version", action="version", version=f"skdense {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser(
-        "compare",
-        help="cross-validate dense networks against baselines on one data set",
-        description="On your own table (--data FILE --target COLUMN): the tabular "
-        "presets, HistGradientBoosting, the MLPClassifier/MLPRegressor pipeline a "
-        "careful user writes and a linear model. On a built-in data set "
-        "(--dataset): the study notes' experiment, SGDClassifier(log_loss) "
-        "against DenseClassifier (NumPy and Keras engines) and MLPClassifier "
-        "(Ridge, DenseRegressor and MLPRegressor on diabetes). Each model is "
-        "cross-validated on the same folds, refit on the training part and "
-        "tested on the held-out part; the table and a plot are saved.",
-    )
+def _add_source_options(run):
+    """What to compare on: your table (--data, --target, --task) or a
+    built-in data set (--dataset, --data-home)."""
     source = run.add_mutually_exclusive_group()
     source.add_argument(
         "--data",
@@ -110,15 +95,10 @@ def build_parser():
         help="folder of Fashion-MNIST's IDX files "
         "(default: $SKDENSE_DATA, then the cache; downloaded if missing)",
     )
-    run.add_argument(
-        "--models",
-        type=_models,
-        default=None,
-        help="comma-separated; with --data from "
-        f"{','.join(TABLE_MODELS)} (default: all); on a built-in data set from "
-        f"{','.join(MODELS)} (default: {','.join(default_models())}; "
-        "ridge instead of sgd on diabetes)",
-    )
+
+
+def _add_run_options(run):
+    """How to compare: folds, sample size, epochs, seed, jobs, output folder."""
     run.add_argument(
         "--cv", type=_positive, default=3, help="cross-validation folds (default: 3)"
     )
@@ -153,6 +133,37 @@ def build_parser():
         help="folder for results.csv, results.json and "
         "learning_curves.png (default: ./skdense-results)",
     )
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skdense", description="Dense neural networks as scikit-learn estimators."
+    )
+    parser.add_argument("--version", action="version", version=f"skdense {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser(
+        "compare",
+        help="cross-validate dense networks against baselines on one data set",
+        description="On your own table (--data FILE --target COLUMN): the tabular "
+        "presets, HistGradientBoosting, the MLPClassifier/MLPRegressor pipeline a "
+        "careful user writes and a linear model. On a built-in data set "
+        "(--dataset): the study notes' experiment, SGDClassifier(log_loss) "
+        "against DenseClassifier (NumPy and Keras engines) and MLPClassifier "
+        "(Ridge, DenseRegressor and MLPRegressor on diabetes). Each model is "
+        "cross-validated on the same folds, refit on the training part and "
+        "tested on the held-out part; the table and a plot are saved.",
+    )
+    _add_source_options(run)
+    run.add_argument(
+        "--models",
+        type=_models,
+        default=None,
+        help="comma-separated; with --data from "
+        f"{','.join(TABLE_MODELS)} (default: all); on a built-in data set from "
+        f"{','.join(MODELS)} (default: {','.join(default_models())}; "
+        "ridge instead of sgd on diabetes)",
+    )
+    _add_run_options(run)
     return parser
 
 
