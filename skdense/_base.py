@@ -189,17 +189,34 @@ class DenseNetworkMixin(
         continuing = hasattr(self, "network_") and (incremental or settings.warm_start)
         return settings, continuing
 
-    def _validate_training_data(self, X, y, settings, continuing, y_numeric=False):
-        """``(X, y)`` checked for training, ``X`` as the network reads it
-        (see ``_columns``); a one-column 2-D ``y`` becomes 1-D. A new fit
-        finds X's categorical columns; training that goes on keeps those
-        of the fit it goes on from."""
+    def _validate_training_data(
+        self,
+        X,
+        y,
+        settings,
+        continuing,
+        y_numeric=False,
+        *,
+        incremental=False,
+        input_sample=None,
+    ):
+        """``(X, y, sample)`` checked for training, ``X`` as the network reads
+        it (see ``_columns``); a one-column 2-D ``y`` becomes 1-D. A new fit
+        learns the input statistics (categorical levels, missing-value fills)
+        from ``input_sample`` if given, else from ``X``; training that goes on
+        keeps those of the fit it goes on from. ``partial_fit``'s X
+        (``incremental``) is one batch of a stream: the levels its columns'
+        dtypes declare count too. ``sample`` is ``input_sample`` as the
+        network reads it, or None."""
         if not continuing:
+            source = X if input_sample is None else input_sample
             self._categorical = CategoricalColumns.fit(
-                X,
+                source,
                 settings.categorical_features,
                 settings.min_frequency,
                 settings.max_categories,
+                # One batch of a stream: the levels its dtype declares count.
+                declared_by=(X, source) if incremental else (),
             )
         columns = self._categorical
         check_column_types(X, () if columns is None else columns.positions)
@@ -217,11 +234,20 @@ class DenseNetworkMixin(
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         X = self._network_order(X)
+        sample = None
         if not continuing:
+            if input_sample is not None:
+                sample = self._network_order(
+                    self._validated(input_sample, (settings.dtype,))
+                )
             self._missing = None
             if settings.missing_values == "indicator":
-                self._missing = MissingValues.fit(X, len(self._numeric_positions))
-        return self._with_missing(X), y
+                self._missing = MissingValues.fit(
+                    X if sample is None else sample, len(self._numeric_positions)
+                )
+            if sample is not None:
+                sample = self._with_missing(sample)
+        return self._with_missing(X), y, sample
 
     # True on the copies that score and call back during a fit, which are
     # given X as the network reads it (validated, categories encoded).
@@ -236,9 +262,13 @@ class DenseNetworkMixin(
     def _checked_inputs(self, X, dtype):
         """``X`` checked against the fit's features, as the network reads it,
         in one of the ``dtype`` (or an integer dtype)."""
+        return self._with_missing(self._network_order(self._validated(X, dtype)))
+
+    def _validated(self, X, dtype):
+        """``X`` checked against the fit's features, categories encoded."""
         columns = self._categorical
         check_column_types(X, () if columns is None else columns.positions)
-        X = validate_data(
+        return validate_data(
             self,
             X if columns is None else columns.encode(X),
             reset=False,
@@ -246,7 +276,6 @@ class DenseNetworkMixin(
             accept_sparse=("csr", "csc"),
             ensure_all_finite=False,  # check_finite names the columns
         )
-        return self._with_missing(self._network_order(X))
 
     # Models saved before missing values were taken have none.
     _missing = None
@@ -399,7 +428,16 @@ class DenseNetworkMixin(
         return outputs
 
     def _fit_network(
-        self, settings, data, validation, loss, *, incremental, continuing, stratify
+        self,
+        settings,
+        data,
+        validation,
+        loss,
+        *,
+        incremental,
+        continuing,
+        stratify,
+        sample=None,
     ):
         """Train on ``data`` and set the network's fitted attributes.
 
@@ -407,7 +445,9 @@ class DenseNetworkMixin(
         the network's targets (``validation`` may be None); ``loss`` names
         the row of ``LOSSES`` it is trained with. With early stopping and no
         ``validation``, a ``validation_fraction`` of ``data`` is held out (by
-        class when ``stratify``).
+        class when ``stratify``). A new fit's input statistics and
+        data-dependent weights come from ``sample`` (network inputs) if given,
+        else from the training rows.
         """
         full_batch = SOLVERS[settings.network["solver"]].full_batch
         held_out = validation is None and settings.training.early_stopping
@@ -416,12 +456,13 @@ class DenseNetworkMixin(
                 data, validation, settings.training, settings.random_state, stratify
             )
         X, Y, _ = data
-        statistics = self._input_statistics(X, settings, continuing)
+        seen = X if sample is None else sample
+        statistics = self._input_statistics(seen, settings, continuing)
         levels = () if self._categorical is None else self._categorical.n_levels
         spec = settings.spec(
             X.shape[1], Y.shape[1], loss, categorical_levels=levels, **statistics
         )
-        network = self._network(spec, settings, X, incremental, continuing)
+        network = self._network(spec, settings, seen, incremental, continuing)
         if spec.n_ensemble > 1 and held_out:
             seed = check_random_state(settings.random_state).randint(2**31)
             shares = deal_out(validation[1], spec.n_ensemble, seed, stratify)

@@ -272,6 +272,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         y: ArrayLike,
         classes: ArrayLike | None = None,
         sample_weight: ArrayLike | None = None,
+        input_sample: ArrayLike | None = None,
     ) -> DenseClassifier:
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
@@ -286,6 +287,14 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             unless y is a multilabel indicator (its columns are the labels).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
+        input_sample : array-like of shape (n_rows, n_features), default=None
+            Rows to learn the input statistics from on the first call
+            (categorical levels, missing-value fills, ``input_scaling``, the
+            data-dependent initial weights) in place of this first batch: a
+            sample of the whole stream. Later calls ignore it.
+            Either way, a column's declared levels (pandas
+            ``CategoricalDtype``, polars ``Enum``) are all known from the
+            first call.
 
         Returns
         -------
@@ -294,7 +303,13 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         """
         with unchanged_on_error(self):
             return self._fit(
-                X, y, sample_weight, None, incremental=True, classes=classes
+                X,
+                y,
+                sample_weight,
+                None,
+                incremental=True,
+                classes=classes,
+                input_sample=input_sample,
             )
 
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -362,10 +377,26 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
     # -- training --------------------------------------------------------------
 
     @with_callbacks
-    def _fit(self, X, y, sample_weight, validation_data, incremental, classes=None):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        validation_data,
+        incremental,
+        classes=None,
+        input_sample=None,
+    ):
         settings, continuing = self._check_fit_settings(incremental)
         dtype = settings.dtype
-        X, y = self._validate_training_data(X, y, settings, continuing)
+        X, y, sample = self._validate_training_data(
+            X,
+            y,
+            settings,
+            continuing,
+            incremental=incremental,
+            input_sample=input_sample,
+        )
         check_classification_targets(y)
         multilabel = y.ndim == 2
         if continuing and multilabel != self._multilabel:
@@ -408,6 +439,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             incremental=incremental,
             continuing=continuing,
             stratify=not multilabel,
+            sample=sample,
         )
         return self
 

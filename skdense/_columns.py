@@ -5,7 +5,10 @@ network reads it.
 parameter of that name does: None (none), "from_dtype" (a DataFrame's
 ``category``, ``object`` and ``string`` columns), or the columns as a
 boolean mask, integer positions or feature names. Each one's levels are the
-distinct values of the training data, sorted. The network reads X with its
+distinct values of the training data, sorted; a model started by
+``partial_fit``, which sees one batch, also takes every level a column's
+dtype declares (a pandas ``CategoricalDtype``, a polars ``Enum``), so a
+level the first batch lacks is still known. The network reads X with its
 numeric columns first, in their order, then each categorical column as the
 index of its value among the levels: ``-1`` for a missing value or a level
 not seen in training, which the network encodes as no level at all
@@ -120,6 +123,15 @@ def _levels(column, min_frequency=None, max_categories=None):
     return _sorted(kept), len(kept) < len(counts)
 
 
+def declared_levels(column):
+    """The levels a column's dtype declares (a pandas ``CategoricalDtype``'s
+    categories, a polars ``Enum``'s), or ``()``."""
+    dtype = getattr(column, "dtype", None)
+    if type(dtype).__name__ not in ("CategoricalDtype", "Enum"):
+        return ()  # a polars Categorical declares no fixed set
+    return tuple(dtype.categories.to_list())
+
+
 def _positions(X, categorical_features, n_features):
     """The positions of the categorical columns ``categorical_features``
     names in ``X``."""
@@ -188,9 +200,18 @@ class CategoricalColumns:
         self.__dict__.update(state)
 
     @classmethod
-    def fit(cls, X, categorical_features, min_frequency=None, max_categories=None):
+    def fit(
+        cls,
+        X,
+        categorical_features,
+        min_frequency=None,
+        max_categories=None,
+        declared_by=(),
+    ):
         """The categorical columns of ``X`` (None if it has none), rare levels
-        pooled as ``min_frequency`` and ``max_categories`` say."""
+        pooled as ``min_frequency`` and ``max_categories`` say; with
+        ``declared_by`` (DataFrames with ``X``'s columns), also every level
+        their dtypes declare, whatever its count."""
         n_features = X.shape[1] if len(getattr(X, "shape", ())) == 2 else None
         if n_features is None:
             return None  # validate_data says what is wrong with X
@@ -207,6 +228,15 @@ class CategoricalColumns:
             _levels(_column(X, j), min_frequency, max_categories) for j in positions
         ]
         levels, pooled = zip(*found, strict=True)
+        if declared_by:
+            levels = [
+                _sorted(
+                    {*column}.union(
+                        *(declared_levels(_column(frame, j)) for frame in declared_by)
+                    )
+                )
+                for j, column in zip(positions, levels, strict=True)
+            ]
         empty = [
             j
             for j, column, rare in zip(positions, levels, pooled, strict=True)

@@ -266,7 +266,11 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
 
     @available_if(has_stochastic_solver)
     def partial_fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        input_sample: ArrayLike | None = None,
     ) -> DenseRegressor:
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
@@ -278,6 +282,16 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
             Targets, as many as in the first call.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
+        input_sample : array-like of shape (n_rows, n_features), default=None
+            Rows to learn the input statistics from on the first call
+            (categorical levels, missing-value fills, ``input_scaling``, the
+            data-dependent initial weights) in place of this first batch: a
+            sample of the whole stream. Later calls ignore it.
+            Either way, a column's declared levels (pandas
+            ``CategoricalDtype``, polars ``Enum``) are all known from the
+            first call.
+            The target's scale (``target_scaling``) comes from the first
+            batch's ``y``.
 
         Returns
         -------
@@ -285,7 +299,9 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
             The updated estimator.
         """
         with unchanged_on_error(self):
-            return self._fit(X, y, sample_weight, None, incremental=True)
+            return self._fit(
+                X, y, sample_weight, None, incremental=True, input_sample=input_sample
+            )
 
     def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """Predicted targets.
@@ -335,10 +351,20 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         return outputs * scale + center
 
     @with_callbacks
-    def _fit(self, X, y, sample_weight, validation_data, incremental):
+    def _fit(
+        self, X, y, sample_weight, validation_data, incremental, input_sample=None
+    ):
         settings, continuing = self._check_fit_settings(incremental)
         dtype, loss = settings.dtype, settings.own["loss"]
-        X, y = self._validate_training_data(X, y, settings, continuing, y_numeric=True)
+        X, y, sample = self._validate_training_data(
+            X,
+            y,
+            settings,
+            continuing,
+            y_numeric=True,
+            incremental=incremental,
+            input_sample=input_sample,
+        )
         Y = regression_targets(y, loss, dtype)
         if continuing and Y.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -373,5 +399,6 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
             incremental=incremental,
             continuing=continuing,
             stratify=False,
+            sample=sample,
         )
         return self
