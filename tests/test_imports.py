@@ -1,4 +1,5 @@
-"""TensorFlow stays optional: never imported by skdense, clearly asked for."""
+"""The optional parts stay optional: TensorFlow, and the scale-out
+libraries (Ray, Optuna, dask-ml, Dask), are never imported by skdense."""
 
 import subprocess
 import sys
@@ -9,11 +10,13 @@ import pytest
 from skdense import DenseClassifier
 
 
-def test_importing_skdense_does_not_import_tensorflow():
+def test_importing_skdense_imports_no_optional_library():
     code = (
         "import sys, skdense, skdense.keras, skdense.datasets, skdense.presets; "
         "from skdense import DenseClassifier; DenseClassifier(backend='keras'); "
-        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'ray', 'optuna', "
+        "'optuna_integration', 'dask', 'dask_ml', 'distributed') "
+        "if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -1,0 +1,138 @@
+"""Searches beyond one process: GridSearchCV on Ray through joblib, and
+Optuna's pruned search driving partial_fit, two worker processes sharing
+one study in an SQLite database. (Dask's joblib backend: test_dask.py.)"""
+
+import multiprocessing
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from skdense import DenseClassifier
+
+# Each test starts a cluster or worker processes: slow tier.
+pytestmark = pytest.mark.slow
+
+GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-2]}
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+def _grid_search(backend):
+    X, y = _digits()
+    search = GridSearchCV(DenseClassifier(max_iter=15, random_state=0), GRID, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if backend == "ray":
+            with joblib.parallel_backend("ray"):
+                return search.fit(X, y)
+        # One BLAS thread per worker, as Ray gives its workers.
+        with joblib.parallel_config(backend="loky", inner_max_num_threads=1):
+            return search.set_params(n_jobs=2).fit(X, y)
+
+
+def test_grid_search_on_ray_matches_a_local_run(monkeypatch):
+    # On Linux, Ray binds a local cluster to the machine's network address
+    # unless told to stay on the loopback (read when ray is imported).
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    ray = pytest.importorskip(
+        "ray", reason="ray not installed: pip install 'skdense[ray]'"
+    )
+    from ray.util.joblib import register_ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        register_ray()
+        on_ray = _grid_search("ray")
+        nodes = ray.nodes()
+    finally:
+        ray.shutdown()
+    local = _grid_search("local")
+    assert [node["NodeManagerAddress"] for node in nodes] == ["127.0.0.1"]
+    assert on_ray.best_params_ == local.best_params_
+    np.testing.assert_array_equal(
+        on_ray.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+    X, y = _digits()
+    np.testing.assert_array_equal(on_ray.predict_proba(X), local.predict_proba(X))
+
+
+N_STEPS = 8  # partial_fit epochs per trial
+
+
+def _optuna_worker(storage, n_trials, seed):
+    """One worker process: a pruned OptunaSearchCV on the shared study."""
+    import optuna
+    from optuna.distributions import FloatDistribution
+    from optuna_integration import OptunaSearchCV
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.simplefilter("ignore")  # OptunaSearchCV is experimental
+    study = optuna.load_study(
+        study_name="digits",
+        storage=storage,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2),
+    )
+    X, y = _digits()
+    mine = []
+    search = OptunaSearchCV(
+        # The search's max_iter counts its partial_fit steps; the refit of the
+        # best parameters is a fit of the estimator's own max_iter.
+        DenseClassifier((32,), max_iter=N_STEPS, random_state=0),
+        {
+            "learning_rate_init": FloatDistribution(1e-5, 1e-1, log=True),
+            "alpha": FloatDistribution(1e-6, 1e-1, log=True),
+        },
+        cv=3,
+        n_trials=n_trials,
+        enable_pruning=True,
+        max_iter=N_STEPS,
+        study=study,
+        random_state=seed,
+        callbacks=[lambda study, trial: mine.append(trial.number)],
+    )
+    search.fit(X, y)
+    return mine, search.best_estimator_.n_iter_
+
+
+def test_optuna_prunes_through_partial_fit_with_two_workers_on_one_study(tmp_path):
+    optuna = pytest.importorskip(
+        "optuna", reason="optuna not installed: pip install 'skdense[optuna]'"
+    )
+    pytest.importorskip(
+        "optuna_integration",
+        reason="optuna-integration not installed: pip install 'skdense[optuna]'",
+    )
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    optuna.create_study(study_name="digits", storage=storage, direction="maximize")
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context) as workers:
+        runs = list(workers.map(_optuna_worker, [storage] * 2, [5, 5], [0, 1]))
+    # Each worker ran its five trials of the one study.
+    (first, best_first), (second, best_second) = runs
+    assert len(first) == len(second) == 5
+    assert sorted(first + second) == list(range(10))
+    study = optuna.load_study(study_name="digits", storage=storage)
+    trials = study.trials
+    assert len(trials) == 10
+    assert study.best_value > 0.8
+    # The refit of the best trial's parameters: a fit of max_iter epochs.
+    assert best_first == best_second == N_STEPS
+    states = [trial.state.name for trial in trials]
+    assert "PRUNED" in states and "COMPLETE" in states
+    for trial in trials:
+        # A score per epoch: one partial_fit each, until done or pruned.
+        steps = sorted(trial.intermediate_values)
+        assert steps == list(range(len(steps)))
+        if trial.state.name == "COMPLETE":
+            assert len(steps) == N_STEPS
+        else:
+            assert len(steps) < N_STEPS
