@@ -283,15 +283,10 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
         input_sample : array-like of shape (n_rows, n_features), default=None
-            Rows to learn the input statistics from on the first call
-            (categorical levels, missing-value fills, ``input_scaling``, the
-            data-dependent initial weights) in place of this first batch: a
-            sample of the whole stream. Later calls ignore it.
-            Either way, a column's declared levels (pandas
-            ``CategoricalDtype``, polars ``Enum``) are all known from the
-            first call.
-            The target's scale (``target_scaling``) comes from the first
-            batch's ``y``.
+            A sample of the whole stream, which the first call learns the
+            input statistics from in place of its batch, as
+            :meth:`DenseClassifier.partial_fit`'s; the target's scale
+            (``target_scaling``) comes from the first batch's ``y``.
 
         Returns
         -------

@@ -9,6 +9,7 @@ import random  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import joblib  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.datasets import load_digits, load_iris  # noqa: E402
@@ -117,6 +118,20 @@ def fit_quietly(estimator, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(*args, **kwargs)
+
+
+def fit_search(search, X, y, backend):
+    """Fit a scikit-learn search through joblib's ``backend`` ("dask",
+    "ray"; a cluster the caller started), or "local": two loky processes of
+    one BLAS thread each, as the clusters' workers, so that both do the same
+    arithmetic on any number of cores."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if backend != "local":
+            with joblib.parallel_backend(backend):
+                return search.fit(X, y)
+        with joblib.parallel_config(backend="loky", inner_max_num_threads=1):
+            return search.set_params(n_jobs=2).fit(X, y)
 
 
 def loss_targets(rng, loss, n_samples, k=3):

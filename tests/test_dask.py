@@ -1,12 +1,8 @@
 """Hyperparameter search on a Dask cluster through joblib's "dask" backend."""
 
-import warnings
-
-import joblib
 import numpy as np
 import pytest
-from conftest import HAS_KERAS, NO_KERAS
-from sklearn.exceptions import ConvergenceWarning
+from conftest import HAS_KERAS, NO_KERAS, fit_search
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
 from skdense import DenseClassifier
@@ -35,18 +31,6 @@ def client():
         yield client
 
 
-def _search(search, X, y, backend):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if backend == "dask":
-            with joblib.parallel_backend("dask"):
-                return search.fit(X, y)
-        # One BLAS thread per worker, as in the cluster's workers: the fits
-        # then do the same arithmetic in both runs, on any number of cores.
-        with joblib.parallel_config(backend="loky", inner_max_num_threads=1):
-            return search.set_params(n_jobs=2).fit(X, y)
-
-
 GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-2]}
 
 
@@ -54,8 +38,8 @@ def test_grid_search_on_the_cluster_matches_a_local_run(client, digits):
     X, y = digits
     base = DenseClassifier(max_iter=15, random_state=0)
     with distributed.get_task_stream(client) as tasks:
-        on_cluster = _search(GridSearchCV(base, GRID, cv=3), X, y, "dask")
-    local = _search(GridSearchCV(base, GRID, cv=3), X, y, "local")
+        on_cluster = fit_search(GridSearchCV(base, GRID, cv=3), X, y, "dask")
+    local = fit_search(GridSearchCV(base, GRID, cv=3), X, y, "local")
     # The fits ran on both workers, not in this process.
     workers = {task["worker"] for task in tasks.data}
     assert workers == set(client.scheduler_info()["workers"])
@@ -78,8 +62,8 @@ def test_randomized_search_on_the_cluster(client, digits):
         cv=2,
         random_state=0,
     )
-    on_cluster = _search(search, X, y, "dask")
-    local = _search(
+    on_cluster = fit_search(search, X, y, "dask")
+    local = fit_search(
         RandomizedSearchCV(**{**search.get_params(deep=False), "n_jobs": None}),
         X,
         y,
@@ -101,8 +85,8 @@ def test_keras_backend_searches_on_the_cluster(client, digits):
         (16,), backend="keras", max_iter=5, batch_size=32, random_state=0
     )
     grid = {"learning_rate_init": [1e-3, 1e-2]}
-    on_cluster = _search(GridSearchCV(base, grid, cv=2), X, y, "dask")
-    local = _search(GridSearchCV(base, grid, cv=2), X, y, "local")
+    on_cluster = fit_search(GridSearchCV(base, grid, cv=2), X, y, "dask")
+    local = fit_search(GridSearchCV(base, grid, cv=2), X, y, "local")
     assert on_cluster.best_params_ == local.best_params_
     np.testing.assert_allclose(
         on_cluster.cv_results_["mean_test_score"],

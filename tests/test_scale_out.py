@@ -6,11 +6,10 @@ import multiprocessing
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 
-import joblib
 import numpy as np
 import pytest
+from conftest import fit_search
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from skdense import DenseClassifier
@@ -29,14 +28,7 @@ def _digits():
 def _grid_search(backend):
     X, y = _digits()
     search = GridSearchCV(DenseClassifier(max_iter=15, random_state=0), GRID, cv=3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if backend == "ray":
-            with joblib.parallel_backend("ray"):
-                return search.fit(X, y)
-        # One BLAS thread per worker, as Ray gives its workers.
-        with joblib.parallel_config(backend="loky", inner_max_num_threads=1):
-            return search.set_params(n_jobs=2).fit(X, y)
+    return fit_search(search, X, y, backend)
 
 
 def test_grid_search_on_ray_matches_a_local_run(monkeypatch):
@@ -136,3 +128,41 @@ def test_optuna_prunes_through_partial_fit_with_two_workers_on_one_study(tmp_pat
             assert len(steps) == N_STEPS
         else:
             assert len(steps) < N_STEPS
+
+
+def test_optuna_prunes_a_regressor_epoch_by_epoch():
+    optuna = pytest.importorskip("optuna", reason="pip install 'skdense[optuna]'")
+    pytest.importorskip("optuna_integration", reason="pip install 'skdense[optuna]'")
+    from optuna.distributions import FloatDistribution
+    from optuna_integration import OptunaSearchCV
+    from sklearn.datasets import load_diabetes
+
+    from skdense import DenseRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    study = optuna.create_study(
+        direction="maximize",
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # OptunaSearchCV is experimental
+        search = OptunaSearchCV(
+            DenseRegressor(
+                hidden_layer_sizes=(32,),
+                target_scaling="standard",
+                max_iter=N_STEPS,
+                random_state=0,
+            ),
+            {"learning_rate_init": FloatDistribution(1e-5, 1e-1, log=True)},
+            cv=3,
+            n_trials=8,
+            enable_pruning=True,
+            max_iter=N_STEPS,
+            study=study,
+            random_state=0,
+        ).fit(X, y)
+    for trial in study.trials:  # an R² per epoch, until done or pruned
+        steps = sorted(trial.intermediate_values)
+        assert steps == list(range(len(steps)))
+        assert (len(steps) == N_STEPS) == (trial.state.name == "COMPLETE")
+    assert search.best_score_ > 0.3
