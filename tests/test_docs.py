@@ -4,6 +4,7 @@ written and say what the text claims."""
 import importlib.util
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,12 @@ def _python_blocks():
         for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S):
             blocks.setdefault(block, page.relative_to(ROOT).as_posix())
     return [(page, block) for block, page in blocks.items()]
+
+
+def _importable(name):
+    # optuna imports optuna_integration lazily: its __spec__ is then None,
+    # which find_spec refuses.
+    return name in sys.modules or importlib.util.find_spec(name) is not None
 
 
 def _has_callbacks():
@@ -46,20 +53,32 @@ def _run_block(block, name):
         pytest.skip("pandas not installed: pip install pandas")
     if "distributed" in block and importlib.util.find_spec("distributed") is None:
         pytest.skip("dask.distributed not installed: pip install 'skdense[dask]'")
+    for module, extra in (
+        ("ray", "ray"),
+        ("optuna_integration", "optuna"),
+        ("pyarrow", "tables"),
+    ):
+        if f"import {module.split('_')[0]}" in block and not _importable(module):
+            pytest.skip(f"{module} not installed: pip install 'skdense[{extra}]'")
     if "load_fashion_mnist" in block and not os.environ.get("SKDENSE_DATA"):
         pytest.skip("Fashion-MNIST not found: set SKDENSE_DATA to its folder")
     exec(compile(block, name, "exec"), {})
 
 
+def _slow(block):
+    """Whether a block trains on all of Fashion-MNIST (a minute or more) or
+    starts a cluster or worker processes."""
+    return any(word in block for word in ("load_fashion_mnist", "ray.init", "optuna"))
+
+
 def _block_params():
-    """Each block as a test; those that train on all of Fashion-MNIST (a
-    minute or more) in the slow tier."""
+    """Each block as a test; the slow ones (see ``_slow``) in the slow tier."""
     return [
         pytest.param(
             page,
             block,
             id=f"{page}-{i}",
-            marks=[pytest.mark.slow] if "load_fashion_mnist" in block else [],
+            marks=[pytest.mark.slow] if _slow(block) else [],
         )
         for i, (page, block) in enumerate(_python_blocks())
     ]
@@ -68,7 +87,8 @@ def _block_params():
 # The pages' blocks train a few epochs to run in seconds; a reader is told so.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("page, block", _block_params())
-def test_python_blocks_run(page, block, capsys):
+def test_python_blocks_run(page, block, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the files a block writes go there
     _run_block(block, page)
     out = capsys.readouterr().out
     if "validation accuracy" in block:  # the quick start
@@ -89,6 +109,9 @@ def test_python_blocks_run(page, block, capsys):
         assert float(re.search(r"difference (\S+)", out).group(1)) < 1e-5
     if "two networks' first layers" in block:  # n_ensemble stacks its networks
         assert "(2, 120, 256)" in out
+    if "partial_fit calls" in block:  # streaming Parquet files
+        calls, accuracy = re.search(r"(\d+) partial_fit calls.* (\S+)$", out).groups()
+        assert int(calls) == 12 and float(accuracy) > 0.85
     if "fashion-mnist-tuned" in block:  # the documented claim: over 0.90
         assert float(re.search(r"test accuracy (\S+)", out).group(1)) >= 0.90
 

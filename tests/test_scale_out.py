@@ -60,8 +60,12 @@ def test_grid_search_on_ray_matches_a_local_run(monkeypatch):
 N_STEPS = 8  # partial_fit epochs per trial
 
 
-def _optuna_worker(storage, n_trials, seed):
-    """One worker process: a pruned OptunaSearchCV on the shared study."""
+GOOD_RATES, SLOW_RATES = (3e-3, 3e-2), (1e-6, 1e-5)
+
+
+def _optuna_worker(storage, n_trials, seed, rates):
+    """One worker process: a pruned OptunaSearchCV on the shared study,
+    learning rates drawn from ``rates``."""
     import optuna
     from optuna.distributions import FloatDistribution
     from optuna_integration import OptunaSearchCV
@@ -74,14 +78,13 @@ def _optuna_worker(storage, n_trials, seed):
         pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2),
     )
     X, y = _digits()
-    mine = []
     search = OptunaSearchCV(
         # The search's max_iter counts its partial_fit steps; the refit of the
         # best parameters is a fit of the estimator's own max_iter.
         DenseClassifier((32,), max_iter=N_STEPS, random_state=0),
         {
-            "learning_rate_init": FloatDistribution(1e-5, 1e-1, log=True),
-            "alpha": FloatDistribution(1e-6, 1e-1, log=True),
+            "learning_rate_init": FloatDistribution(*rates, log=True),
+            "alpha": FloatDistribution(1e-6, 1e-2, log=True),
         },
         cv=3,
         n_trials=n_trials,
@@ -89,10 +92,9 @@ def _optuna_worker(storage, n_trials, seed):
         max_iter=N_STEPS,
         study=study,
         random_state=seed,
-        callbacks=[lambda study, trial: mine.append(trial.number)],
     )
     search.fit(X, y)
-    return mine, search.best_estimator_.n_iter_
+    return search.best_estimator_.n_iter_
 
 
 def test_optuna_prunes_through_partial_fit_with_two_workers_on_one_study(tmp_path):
@@ -105,21 +107,27 @@ def test_optuna_prunes_through_partial_fit_with_two_workers_on_one_study(tmp_pat
     )
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     optuna.create_study(study_name="digits", storage=storage, direction="maximize")
+    # Two good trials complete first (here, in this process), so that which
+    # trials are pruned does not hang on the order the workers finish in.
+    # Then one worker draws good rates and the other rates too slow to learn
+    # in eight epochs, whose trials must all be pruned.
+    _optuna_worker(storage, 2, 2, GOOD_RATES)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(2, mp_context=context) as workers:
-        runs = list(workers.map(_optuna_worker, [storage] * 2, [5, 5], [0, 1]))
-    # Each worker ran its five trials of the one study.
-    (first, best_first), (second, best_second) = runs
-    assert len(first) == len(second) == 5
-    assert sorted(first + second) == list(range(10))
-    study = optuna.load_study(study_name="digits", storage=storage)
-    trials = study.trials
-    assert len(trials) == 10
-    assert study.best_value > 0.8
+        runs = list(
+            workers.map(
+                _optuna_worker, [storage] * 2, [4, 4], [0, 1], [GOOD_RATES, SLOW_RATES]
+            )
+        )
+    # Each worker ran its four trials (OptunaSearchCV runs n_trials) in the
+    # one study.
+    trials = optuna.load_study(study_name="digits", storage=storage).trials
+    slow = [t for t in trials if t.params["learning_rate_init"] <= SLOW_RATES[1]]
+    assert len(trials) == 2 + 4 + 4 and len(slow) == 4
+    assert [t.state.name for t in slow] == ["PRUNED"] * 4
+    assert max(t.value for t in trials if t.value is not None) > 0.8
     # The refit of the best trial's parameters: a fit of max_iter epochs.
-    assert best_first == best_second == N_STEPS
-    states = [trial.state.name for trial in trials]
-    assert "PRUNED" in states and "COMPLETE" in states
+    assert runs == [N_STEPS, N_STEPS]
     for trial in trials:
         # A score per epoch: one partial_fit each, until done or pruned.
         steps = sorted(trial.intermediate_values)
