@@ -3,6 +3,9 @@ import os
 # Lets scikit-learn's check_array_api_input run (with NumPy) instead of
 # skipping; SciPy reads this once, at import, so set it before anything does.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+# Keeps every local Ray instance of the tests on 127.0.0.1 (on Linux Ray
+# binds to the machine's address); Ray reads it once, when first imported.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 import importlib.util  # noqa: E402
 import random  # noqa: E402

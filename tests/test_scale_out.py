@@ -31,10 +31,8 @@ def _grid_search(backend):
     return fit_search(search, X, y, backend)
 
 
-def test_grid_search_on_ray_matches_a_local_run(monkeypatch):
-    # On Linux, Ray binds a local cluster to the machine's network address
-    # unless told to stay on the loopback (read when ray is imported).
-    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+def test_grid_search_on_ray_matches_a_local_run():
+    # On 127.0.0.1: conftest sets RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0.
     ray = pytest.importorskip(
         "ray", reason="ray not installed: pip install 'skdense[ray]'"
     )
