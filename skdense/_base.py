@@ -456,21 +456,15 @@ class DenseNetworkMixin(
                 data, validation, settings.training, settings.random_state, stratify
             )
         X, Y, _ = data
-        seen = X if sample is None else sample
-        statistics = self._input_statistics(seen, settings, continuing)
-        levels = () if self._categorical is None else self._categorical.n_levels
-        spec = settings.spec(
-            X.shape[1], Y.shape[1], loss, categorical_levels=levels, **statistics
-        )
+        seen = X if sample is None else sample  # what the statistics come from
+        spec = self._spec(settings, seen, Y.shape[1], loss, continuing)
         network = self._network(spec, settings, seen, incremental, continuing)
         if spec.n_ensemble > 1 and held_out:
             seed = check_random_state(settings.random_state).randint(2**31)
             shares = deal_out(validation[1], spec.n_ensemble, seed, stratify)
             network.hold_out(validation, shares)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
-        t = 0
-        if continuing:  # models saved by 0.1.0 did not count samples seen
-            t = self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
+        t = self._samples_seen(X) if continuing else 0
         max_epochs = 1 if incremental else settings.training.max_iter
         if full_batch:
             max_epochs = None  # iterations: as many as L-BFGS takes
@@ -502,6 +496,19 @@ class DenseNetworkMixin(
             setattr(self, name, value)
         if tasks is not None:
             tasks.close(network)
+
+    def _spec(self, settings, X, n_outputs, loss, continuing):
+        """The network's spec, its input statistics those of ``X``."""
+        statistics = self._input_statistics(X, settings, continuing)
+        levels = () if self._categorical is None else self._categorical.n_levels
+        return settings.spec(
+            X.shape[1], n_outputs, loss, categorical_levels=levels, **statistics
+        )
+
+    def _samples_seen(self, X):
+        """Samples seen by the fits before (models saved by 0.1.0 did not
+        count them: epochs times the rows of ``X``)."""
+        return self.t_ if self.t_ is not None else self.n_iter_ * X.shape[0]
 
     def _input_statistics(self, X, settings, continuing):
         """The input stage's statistics: the previous fit's when training goes

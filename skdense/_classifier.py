@@ -413,19 +413,9 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         classes_, Y, sample_weight = encode_targets(
             y, classes, known, sample_weight, settings.own["class_weight"], dtype
         )
-        validation = None
-        if validation_data is not None:
-            validation = check_validation_data(
-                self,
-                validation_data,
-                dtype,
-                partial(
-                    class_validation_targets,
-                    classes_=classes_,
-                    dtype=dtype,
-                    multilabel=multilabel,
-                ),
-            )
+        validation = self._class_validation(
+            validation_data, classes_, dtype, multilabel
+        )
         # One sigmoid unit per label (or for two classes), else a softmax.
         loss = "binary_log_loss" if Y.shape[1] == 1 or multilabel else "log_loss"
         self.classes_ = classes_  # a scoring scorer reads them during training
@@ -442,6 +432,22 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             sample=sample,
         )
         return self
+
+    def _class_validation(self, validation_data, classes_, dtype, multilabel):
+        """``validation_data`` checked, as the network's targets, or None."""
+        if validation_data is None:
+            return None
+        return check_validation_data(
+            self,
+            validation_data,
+            dtype,
+            partial(
+                class_validation_targets,
+                classes_=classes_,
+                dtype=dtype,
+                multilabel=multilabel,
+            ),
+        )
 
     def _decode_targets(self, Y, output):
         """The labels the network's targets ``Y`` (for ``output``) stand for."""
