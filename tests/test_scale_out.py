@@ -149,6 +149,7 @@ def test_optuna_prunes_a_regressor_epoch_by_epoch():
     study = optuna.create_study(
         direction="maximize",
         pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2),
+        sampler=optuna.samplers.TPESampler(seed=0),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # OptunaSearchCV is experimental
@@ -159,7 +160,7 @@ def test_optuna_prunes_a_regressor_epoch_by_epoch():
                 max_iter=N_STEPS,
                 random_state=0,
             ),
-            {"learning_rate_init": FloatDistribution(1e-5, 1e-1, log=True)},
+            {"learning_rate_init": FloatDistribution(3e-3, 1e-1, log=True)},
             cv=3,
             n_trials=8,
             enable_pruning=True,
@@ -171,6 +172,7 @@ def test_optuna_prunes_a_regressor_epoch_by_epoch():
         steps = sorted(trial.intermediate_values)
         assert steps == list(range(len(steps)))
         assert (len(steps) == N_STEPS) == (trial.state.name == "COMPLETE")
-    # Learned something: 8 epochs are 16 steps on 297 rows (Ridge reaches
-    # about 0.45), and which rates are drawn depends on Optuna's version.
+    # Learned something: every rate in the range reaches a cv R² of 0.15 or
+    # more in 8 epochs (measured: 0.15 at 3e-3, 0.47 at 3e-2; Ridge about
+    # 0.45), whichever rates a given Optuna version draws.
     assert search.best_score_ > 0.1
