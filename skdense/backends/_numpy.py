@@ -228,7 +228,7 @@ class DenseNetwork:
         outs = [np.empty((n_rows, w.shape[1]), self.dtype) for w in self.coefs_]
         ones = np.ones(n_rows, self.dtype)  # sums over rows as a fast GEMV
         activation = ACTIVATIONS[self.spec.activation]
-        keeps_z = activation.derivative_from_output is None
+        keeps_z = not activation.from_output
         pre = [np.empty_like(o) for o in outs[:-1]] if keeps_z else None
         fused = None
         if kernels is not None:
@@ -477,9 +477,7 @@ class DenseNetwork:
         if not keeps_z and code is not None:  # one compiled pass
             derivative = kernels.derivative_from_output
             return lambda a, delta, bias_grad: derivative(a, delta, code, bias_grad)
-        derivative = (
-            activation.derivative if keeps_z else activation.derivative_from_output
-        )
+        derivative = activation.derivative
 
         def backward(kept, delta, bias_grad):
             derivative(kept, delta)

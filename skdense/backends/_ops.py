@@ -48,22 +48,26 @@ def inplace_exp(z):
     return np.exp(z, out=z)
 
 
-def inplace_identity_derivative(a, delta):
+# Derivatives: ``delta *= f'(z)`` in place, from the output ``a = f(z)``
+# where that is exact (the engine then keeps nothing more), else from ``z``.
+
+
+def identity_derivative_from_output(a, delta):
     return delta
 
 
-def inplace_logistic_derivative(a, delta):
+def logistic_derivative_from_output(a, delta):
     delta *= a
     delta *= 1 - a
     return delta
 
 
-def inplace_tanh_derivative(a, delta):
+def tanh_derivative_from_output(a, delta):
     delta *= 1 - a * a
     return delta
 
 
-def inplace_relu_derivative(a, delta):
+def relu_derivative_from_output(a, delta):
     delta *= a > 0
     return delta
 
@@ -89,37 +93,27 @@ def _unary(op_type, **attributes):
 class Activation:
     """One activation, as every engine and the ONNX export need it.
 
-    ``forward(z)`` applies it in place. ``derivative(z, delta)`` multiplies
-    ``delta`` (dLoss/da) in place by f'(z), from the pre-activation ``z``;
-    ``derivative_from_output(a, delta)`` does the same from the output
-    ``a = f(z)``, where that is exact, and spares the engine keeping ``z``.
-    ``keras`` is a Keras activation name, or ``keras -> callable``. ``onnx``
-    builds the ONNX nodes: ``onnx(graph, x)`` returns the output's name, with
-    ``graph.node(op_type, inputs, **attributes)`` and ``graph.constant(value)``.
-    ``hidden`` says whether hidden layers may use it (else: an output layer's).
-    ``inverse(a)``, an output layer's, gives logits whose activation is
-    ``a`` (float64, a new array): the loss of an ensemble's mean output is
-    the loss of those logits.
+    ``forward(z)`` applies it in place. ``derivative(kept, delta)``
+    multiplies ``delta`` (dLoss/da) in place by f'(z), from what the engine
+    kept of the layer: its output ``a = f(z)`` when ``from_output`` (exact
+    for these activations, and it spares keeping ``z``), else the
+    pre-activation ``z``. ``keras`` is a Keras activation name, or
+    ``keras -> callable``. ``onnx`` builds the ONNX nodes: ``onnx(graph, x)``
+    returns the output's name, with ``graph.node(op_type, inputs,
+    **attributes)`` and ``graph.constant(value)``. ``hidden`` says whether
+    hidden layers may use it (else: an output layer's, whose gradient comes
+    with the loss). ``inverse(a)``, an output layer's, gives logits whose
+    activation is ``a`` (float64, a new array): the loss of an ensemble's
+    mean output is the loss of those logits.
     """
 
     forward: Callable
     derivative: Callable | None
     keras: str | Callable
     onnx: Callable
-    derivative_from_output: Callable | None = None
+    from_output: bool = False
     hidden: bool = True
     inverse: Callable | None = None
-
-
-def _tanh_derivative(z, delta):
-    delta *= 1 - np.tanh(z) ** 2
-    return delta
-
-
-def _logistic_derivative(z, delta):
-    a = special.expit(z)
-    delta *= a * (1 - a)
-    return delta
 
 
 def inplace_gelu(z):
@@ -128,7 +122,7 @@ def inplace_gelu(z):
     return z
 
 
-def _gelu_derivative(z, delta):
+def gelu_derivative_from_z(z, delta):
     # Phi(z) + z * phi(z)
     delta *= special.ndtr(z) + z * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
     return delta
@@ -150,18 +144,11 @@ def inplace_selu(z):
     return z
 
 
-def inplace_selu_derivative(a, delta):
-    """From the output: ``scale`` above 0, ``a + scale * alpha`` (which is
-    ``scale * alpha * exp(z)``) below."""
+def selu_derivative_from_output(a, delta):
+    """``scale`` above 0, ``a + scale * alpha`` (which is ``scale * alpha *
+    exp(z)``) below."""
     typed = a.dtype.type
     delta *= np.where(a > 0, typed(SELU_SCALE), a + typed(SELU_SCALE * SELU_ALPHA))
-    return delta
-
-
-def _selu_derivative(z, delta):
-    delta *= np.where(
-        z > 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(z, 0))
-    )
     return delta
 
 
@@ -171,7 +158,7 @@ def inplace_silu(z):
     return z
 
 
-def _silu_derivative(z, delta):
+def silu_derivative_from_z(z, delta):
     s = special.expit(z)
     delta *= s * (1 + z * (1 - s))
     return delta
@@ -183,7 +170,7 @@ def inplace_mish(z):
     return z
 
 
-def _mish_derivative(z, delta):
+def mish_derivative_from_z(z, delta):
     t = np.tanh(np.logaddexp(0, z))
     delta *= t + z * (1 - t * t) * special.expit(z)
     return delta
@@ -208,50 +195,49 @@ def _gelu_onnx(graph, x):
 ACTIVATIONS = {
     "identity": Activation(
         inplace_identity,
-        lambda z, delta: delta,
+        identity_derivative_from_output,
         "linear",
         _unary("Identity"),
-        derivative_from_output=inplace_identity_derivative,
+        from_output=True,
         inverse=np.array,
     ),
     "logistic": Activation(
         inplace_logistic,
-        _logistic_derivative,
+        logistic_derivative_from_output,
         "sigmoid",
         _unary("Sigmoid"),
-        derivative_from_output=inplace_logistic_derivative,
+        from_output=True,
         inverse=_logit,
     ),
     "tanh": Activation(
         inplace_tanh,
-        _tanh_derivative,
+        tanh_derivative_from_output,
         "tanh",
         _unary("Tanh"),
-        derivative_from_output=inplace_tanh_derivative,
+        from_output=True,
     ),
     "relu": Activation(
         inplace_relu,
-        lambda z, delta: np.multiply(delta, z > 0, out=delta),
+        relu_derivative_from_output,
         "relu",
         _unary("Relu"),
-        derivative_from_output=inplace_relu_derivative,
+        from_output=True,
     ),
     "gelu": Activation(
         inplace_gelu,
-        _gelu_derivative,
+        gelu_derivative_from_z,
         "gelu",  # Keras 3's is the exact one (approximate=False)
         _gelu_onnx,
     ),
     "selu": Activation(
         inplace_selu,
-        _selu_derivative,
+        selu_derivative_from_output,
         "selu",
         _unary("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
-        derivative_from_output=inplace_selu_derivative,
+        from_output=True,
     ),
-    "silu": Activation(inplace_silu, _silu_derivative, "silu", _silu_onnx),
-    "mish": Activation(inplace_mish, _mish_derivative, "mish", _mish_onnx),
-    # Output layers only: their gradient comes with the loss (see LOSSES).
+    "silu": Activation(inplace_silu, silu_derivative_from_z, "silu", _silu_onnx),
+    "mish": Activation(inplace_mish, mish_derivative_from_z, "mish", _mish_onnx),
     "softmax": Activation(
         inplace_softmax,
         None,
