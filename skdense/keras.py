@@ -13,7 +13,7 @@ import inspect
 from typing import Any
 
 from .backends import NetworkSpec
-from .backends._keras import build_model as _build_model
+from .backends._keras_model import build_model as _build_model
 from .backends._optimizers import SOLVERS
 from .backends._spec import SETTINGS
 
