@@ -122,11 +122,11 @@ def test_compiled_backprop_matches_finite_differences(activation, n_outputs):
     X, Y = rng.normal(size=(7, 5)), _targets(rng, n_outputs, 7)
     net = _network(n_outputs, activation=activation, dropout=0.5, alpha=0.0)
     masks = net._dropout_masks(7)
-    kernels = _compiled()
-    net._backprop(X, Y, masks=masks, kernels=kernels)
+    step = net._step(_compiled())
+    net._backprop(X, Y, masks=masks, step=step)
     grads = [g.copy() for g in net._coef_grads + net._intercept_grads]
     expected = _numerical_gradients(
-        net, lambda: net._backprop(X, Y, masks=masks, kernels=kernels)[0]
+        net, lambda: net._backprop(X, Y, masks=masks, step=step)[0]
     )
     for analytic, numeric in zip(grads, expected, strict=True):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)

@@ -7,8 +7,13 @@ gather of a shuffled batch. In NumPy each is one single-threaded ufunc call
 per pass. Here each is one serial loop over the data, compiled by Numba and
 vectorised by LLVM: a step's extra work falls from about as much as its
 matmuls to a small part of them. (The loops stay on one thread: Numba's
-thread pool beside OpenBLAS's spinning workers made an epoch ten times
-slower; see the engines page of the user guide.)
+thread pool beside OpenBLAS's spinning workers made epochs slower; the
+design notes on the NumPy engine have the measurements.)
+
+Each row of the tables carries its compiled form (an activation's
+per-element functions, a loss's fused pass, an optimizer's ``fused_update``);
+:func:`~._numpy_step.resolve_step` picks, once per fit, the compiled form
+of each piece where the row has one and its NumPy form where not.
 
 Numba is optional (``pip install 'skdense[fast]'``). The kernels compute the
 same formulas as the NumPy path, element by element in the network's dtype,
@@ -21,7 +26,8 @@ stays bit-identical from run to run.
 importable) or ``"numpy"``; the environment variable ``SKDENSE_KERNELS``
 sets the default. Numba is imported, and the kernels compiled (then cached
 on disk), the first time a network trains on the Numba path: ``import
-skdense`` stays light.
+skdense`` stays light. An activation's loops, built from its row, are
+compiled once per process (a few tenths of a second).
 """
 
 import importlib.util

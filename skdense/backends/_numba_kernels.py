@@ -2,7 +2,9 @@
 
 Each kernel is one serial loop computing, per element and in the arrays'
 dtype, what the NumPy path computes in several ufunc passes, in the same
-order. ``error_model="numpy"`` (no Python division checks) lets LLVM
+order. An activation's loops are built from the per-element functions of
+its row (:func:`activation_kernels`); the loss and optimizer loops here are
+named by their rows. ``error_model="numpy"`` (no Python division checks) lets LLVM
 vectorise the loop; ``fastmath`` is off, so every operation is IEEE-rounded
 as in NumPy. The optimizers take the
 penalty's gradient (``decay * w + l1 * sign(w)`` on the first ``n_coef``
@@ -10,23 +12,16 @@ weights, the weight matrices) inside their loop rather than as two more
 passes.
 """
 
+import functools
+
 import numba
 import numpy as np
 
-from ._ops import SELU_ALPHA, SELU_SCALE
-
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-
-# Activations whose bias add and activation are fused, by name; the others
-# add the bias here and activate with NumPy, whose vectorised tanh is ten
-# times faster than the scalar one a loop calls (the logistic is a tanh).
-# SELU (2) takes three passes: its exponential is NumPy's vectorised expm1
-# between two loops, a third of the time of NumPy's six passes and 18 times
-# faster than one loop calling the scalar expm1. The logistic (3), as on the
-# NumPy path ``0.5 * tanh(z / 2) + 0.5``, is NumPy's tanh between two loops.
-ACTIVATION_CODES = {"identity": 0, "relu": 1, "selu": 2, "logistic": 3}
-# Activations whose derivative from the output is compiled.
-DERIVATIVE_CODES = {"identity": 0, "relu": 1, "logistic": 2, "tanh": 3, "selu": 4}
+# The loops built from a row's per-element functions: compiled once per
+# process (Numba cannot cache on disk a loop that calls a function it is given).
+_built = numba.njit(nogil=True, error_model="numpy")
+_scalar = numba.njit(inline="always")
 
 
 @numba.njit(inline="always", cache=True)
@@ -87,93 +82,78 @@ def rmsprop(p, g, f, v, n_coef, decay, l1, lr, rho, one_minus_rho, eps):
         p[i] = w - gi / np.sqrt(vi + eps) * _rate(lr, f, i)
 
 
-def bias_activation(out, b, code):
-    """``out = f(out + b)`` for the activation of ``code`` (0: just the bias)."""
-    if code == 2:
-        below = np.empty_like(out)
-        _bias_and_below(out, b, below)
-        np.expm1(below, out=below)
-        _selu_from_parts(out, below)
-    elif code == 3:
-        _bias_activation(out, b, code)  # (out + b) / 2
-        np.tanh(out, out=out)
-        _half_plus_half(out)
-    else:
-        _bias_activation(out, b, code)
+@functools.cache
+def activation_kernels(compiled):
+    """``(forward, derivative)`` loops for an activation's
+    :class:`~skdense.backends._ops.Compiled` form (None where it has none).
+
+    ``forward(out, b, aux, c)``: ``out = f(out + b)``, with ``aux`` (shaped
+    as ``out``) the ufunc's scratch. ``derivative(a, delta, c,
+    column_sums)``: ``delta *= f'(z)`` from the output ``a``, and the
+    result's column sums (the layer's bias gradient) in ``column_sums``.
+    """
+    forward = derivative = None
+    if compiled.after is not None:
+        after = _scalar(compiled.after)
+        if compiled.ufunc is None:
+            forward = _one_pass_forward(after)
+        else:
+            before = _scalar(compiled.before)
+            forward = _ufunc_forward(before, compiled.ufunc, after)
+    if compiled.derivative is not None:
+        derivative = _derivative_loop(_scalar(compiled.derivative))
+    return forward, derivative
 
 
-@_jit
-def _bias_activation(out, b, code):
-    n_rows, n_units = out.shape
-    zero = out.dtype.type(0)  # typed: an int 0 would make max() float64
-    half = out.dtype.type(0.5)
-    for r in range(n_rows):
-        for j in range(n_units):
-            z = out[r, j] + b[j]
-            if code == 1:
-                z = max(z, zero)
-            elif code == 3:
-                z = z * half
-            out[r, j] = z
+def _one_pass_forward(after):
+    @_built
+    def forward(out, b, aux, c):
+        n_rows, n_units = out.shape
+        for r in range(n_rows):
+            for j in range(n_units):
+                z = out[r, j] + b[j]
+                out[r, j] = after(z, z, c)
+
+    return forward
 
 
-@_jit
-def _half_plus_half(out):
-    """``out = out / 2 + 1 / 2``: the logistic's last step after its tanh."""
-    n_rows, n_units = out.shape
-    half = out.dtype.type(0.5)
-    for r in range(n_rows):
-        for j in range(n_units):
-            out[r, j] = out[r, j] * half + half
+def _ufunc_forward(before, ufunc, after):
+    @_built
+    def bias_and_before(out, b, aux, c):
+        n_rows, n_units = out.shape
+        for r in range(n_rows):
+            for j in range(n_units):
+                z = out[r, j] + b[j]
+                out[r, j] = z
+                aux[r, j] = before(z, c)
+
+    @_built
+    def with_after(out, aux, c):
+        n_rows, n_units = out.shape
+        for r in range(n_rows):
+            for j in range(n_units):
+                out[r, j] = after(out[r, j], aux[r, j], c)
+
+    def forward(out, b, aux, c):
+        bias_and_before(out, b, aux, c)
+        ufunc(aux, out=aux)
+        with_after(out, aux, c)
+
+    return forward
 
 
-@_jit
-def _bias_and_below(out, b, below):
-    """``out += b``; ``below = min(out, 0)``."""
-    n_rows, n_units = out.shape
-    zero = out.dtype.type(0)
-    for r in range(n_rows):
-        for j in range(n_units):
-            z = out[r, j] + b[j]
-            out[r, j] = z
-            below[r, j] = min(z, zero)
+def _derivative_loop(derivative):
+    @_built
+    def backward(a, delta, c, column_sums):
+        n_rows, n_units = a.shape
+        column_sums[:] = 0
+        for r in range(n_rows):
+            for j in range(n_units):
+                d = derivative(a[r, j], delta[r, j], c)
+                delta[r, j] = d
+                column_sums[j] += d
 
-
-@_jit
-def _selu_from_parts(z, expm1_below):
-    """SELU of ``z``, given ``expm1(min(z, 0))``: ``scale * z`` above 0,
-    ``scale * alpha * expm1(z)`` below."""
-    n_rows, n_units = z.shape
-    scale = z.dtype.type(SELU_SCALE)
-    scale_alpha = z.dtype.type(SELU_SCALE * SELU_ALPHA)
-    for r in range(n_rows):
-        for j in range(n_units):
-            zj = z[r, j]
-            z[r, j] = scale * zj if zj > 0 else scale_alpha * expm1_below[r, j]
-
-
-@_jit
-def derivative_from_output(a, delta, code, column_sums):
-    """``delta *= f'(z)`` from the output ``a = f(z)``; ``column_sums`` gets
-    the sums of the result's columns (the layer's bias gradient)."""
-    n_rows, n_units = a.shape
-    one = a.dtype.type(1)  # an untyped 1 would make the product float64
-    scale = a.dtype.type(SELU_SCALE)
-    scale_alpha = a.dtype.type(SELU_SCALE * SELU_ALPHA)
-    column_sums[:] = 0
-    for r in range(n_rows):
-        for j in range(n_units):
-            d = delta[r, j]
-            if code == 1:
-                d *= a[r, j] > 0
-            elif code == 2:
-                d = d * a[r, j] * (one - a[r, j])
-            elif code == 3:
-                d *= one - a[r, j] * a[r, j]
-            elif code == 4:  # SELU: scale above 0, a + scale * alpha below
-                d *= scale if a[r, j] > 0 else a[r, j] + scale_alpha
-            delta[r, j] = d
-            column_sums[j] += d
+    return backward
 
 
 @_jit
@@ -242,7 +222,3 @@ def binary_log_loss(z, y, scale, column_sums):
             column_sums[j] += d
         n_right += right
     return total, n_right
-
-
-# Losses whose value, accuracy and gradient are one compiled pass, by name.
-LOSS_KERNELS = {"log_loss": softmax_log_loss, "binary_log_loss": binary_log_loss}

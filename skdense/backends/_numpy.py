@@ -189,17 +189,16 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
 
         ``pre``, if given, receives each hidden layer's pre-activation.
         ``masks`` are ``(mask, dropped)`` pairs: the output times the mask
-        goes to ``dropped``. ``fused``, a compiled ``bias_activation(out, b,
-        code)`` and the hidden layers' ``code`` (0: just the bias), or None,
-        fuses the bias add with the activation. Returns the list of layer
-        inputs (X, or its numeric embedding, then each hidden layer's output
-        after dropout), which backprop needs; what the input stage's
-        gradients need goes to the dict ``kept``, if given.
+        goes to ``dropped``. ``fused(out, b, i)``, if given, is hidden layer
+        ``i``'s bias add and activation in one (a step's compiled forward
+        pass). Returns the list of layer inputs (X, or its numeric
+        embedding, then each hidden layer's output after dropout), which
+        backprop needs; what the input stage's gradients need goes to the
+        dict ``kept``, if given.
         """
         if self.embedding_ or self.spec.categorical_levels:
             X = first_layer_input(X, self.embedding_, self.spec, kept)
         activate = ACTIVATIONS[self.spec.activation].forward
-        bias_activation, code = (None, None) if fused is None else fused
         inputs, last = [X], len(outs) - 1
         sparse = sp.issparse(X)
         layers = zip(self.coefs_, self.intercepts_, outs, strict=True)
@@ -208,20 +207,20 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
                 out[...] = X @ w
             else:
                 np.matmul(inputs[-1], w, out=out)
-            layer_code = code if i < last else 0
-            if code is None:
+            if i == last:
                 out += b
+                break
+            if fused is not None:
+                fused(out, b, i)
             else:
-                bias_activation(out, b, layer_code)
-            if i < last:
+                out += b
                 if pre is not None:
                     pre[i][...] = out
-                if not layer_code:
-                    activate(out)
-                if masks is not None:
-                    mask, dropped = masks[i]
-                    out = np.multiply(out, mask, out=dropped)
-                inputs.append(out)
+                activate(out)
+            if masks is not None:
+                mask, dropped = masks[i]
+                out = np.multiply(out, mask, out=dropped)
+            inputs.append(out)
         return inputs
 
     def _as_input(self, X):

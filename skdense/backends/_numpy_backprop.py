@@ -3,8 +3,9 @@
 :class:`Backprop` is a part of :class:`~skdense.backends.DenseNetwork`: it
 runs the forward pass, the loss and its gradient, and takes the gradient back
 through each layer into the network's flat gradient buffer. What a batch size
-reuses from batch to batch (outputs, deltas, the compiled kernels) is worked
-out once, in a :class:`_BatchPlan`.
+reuses from batch to batch (outputs, deltas, scratch) is worked out once, in
+a :class:`_BatchPlan`; the step it runs, once per fit (see
+:mod:`._numpy_step`).
 """
 
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import scipy.sparse as sp
 
 from ._categorical import category_gradients
 from ._embeddings import embedded_width, embedding_gradients, embedding_shapes
+from ._numpy_step import Step, resolve_step
 from ._ops import ACTIVATIONS
 
 
@@ -23,18 +25,17 @@ class _BatchPlan:
     """What backprop on one batch size reuses: each layer's output, the
     hidden layers' deltas (and pre-activations, for an activation whose
     derivative needs them, else ``pre`` is None), a row of ones for column
-    sums, the input stage's arrays for its gradients (``front``), the compiled
-    ``(bias_activation, code)`` of the hidden layers and loss kernel (None on
-    the NumPy path), and ``backward`` (see :meth:`DenseNetwork._backward`)."""
+    sums, the input stage's arrays for its gradients (``front``), the step
+    it runs (see :class:`~._numpy_step.Step`) and, for a compiled forward
+    pass, ``fused(out, b, i)`` with its scratch arrays bound."""
 
     outs: list
     deltas: list
     ones: np.ndarray
     pre: list | None
     front: dict
-    fused: tuple | None
-    loss_kernel: Callable | None
-    backward: Callable
+    step: Step
+    fused: Callable | None
 
     @property
     def kept(self):
@@ -47,38 +48,41 @@ class Backprop:
     """The gradients of one batch, for :class:`~skdense.backends.DenseNetwork`
     (which owns the weights, buffers and forward pass this reads)."""
 
-    def _batch_plan(self, n_rows, kernels):
+    def _step(self, kernels=None):
+        """The training step with ``kernels`` (None: the NumPy path),
+        resolved once from the rows and kept until training ends."""
+        key = ("step", kernels)
+        if key not in self._buffers:
+            self._buffers[key] = resolve_step(self.spec, kernels)
+        return self._buffers[key]
+
+    def _batch_plan(self, n_rows, step):
         """What backprop on batches of ``n_rows`` reuses from batch to batch,
-        worked out once per batch size and path (see :class:`_BatchPlan`)."""
-        key = ("plan", n_rows, kernels is None)
+        worked out once per batch size and step (see :class:`_BatchPlan`)."""
+        key = ("plan", n_rows, step.kernels)
         plan = self._buffers.get(key)
         if plan is None:
-            plan = self._buffers[key] = self._make_batch_plan(n_rows, kernels)
+            plan = self._buffers[key] = self._make_batch_plan(n_rows, step)
         return plan
 
-    def _make_batch_plan(self, n_rows, kernels):
+    def _make_batch_plan(self, n_rows, step):
         outs = [np.empty((n_rows, w.shape[1]), self.dtype) for w in self.coefs_]
-        ones = np.ones(n_rows, self.dtype)  # sums over rows as a fast GEMV
-        activation = ACTIVATIONS[self.spec.activation]
-        keeps_z = not activation.from_output
-        pre = [np.empty_like(o) for o in outs[:-1]] if keeps_z else None
+        keeps_z = not ACTIVATIONS[self.spec.activation].from_output
         fused = None
-        if kernels is not None:
-            code = kernels.ACTIVATION_CODES.get(self.spec.activation, 0)
-            fused = kernels.bias_activation, (0 if keeps_z else code)
-        loss_kernel = (
-            None if kernels is None else kernels.LOSS_KERNELS.get(self.spec.loss)
-        )
-        backward = self._backward(pre is not None, kernels, ones)
+        if step.forward is not None:
+            aux = [np.empty_like(o) for o in outs[:-1]]
+
+            def fused(out, b, i):
+                step.forward(out, b, aux[i])
+
         return _BatchPlan(
             outs=outs,
             deltas=[np.empty_like(o) for o in outs[:-1]],
-            ones=ones,
-            pre=pre,
+            ones=np.ones(n_rows, self.dtype),  # sums over rows as a fast GEMV
+            pre=[np.empty_like(o) for o in outs[:-1]] if keeps_z else None,
             front={},
+            step=step,
             fused=fused,
-            loss_kernel=loss_kernel,
-            backward=backward,
         )
 
     def _add_penalty_gradient(self, divisor):
@@ -111,7 +115,7 @@ class Backprop:
         divisor=None,
         masks=None,
         penalty_loss=True,
-        kernels=None,
+        step=None,
     ):
         """Objective of one batch; leaves its gradients in ``self._flat_grads``.
 
@@ -119,49 +123,58 @@ class Backprop:
         the hidden layers' dropout masks (already scaled) with a buffer each
         for the dropped-out output, as :meth:`_dropout_masks` gives, or None.
         ``penalty_loss=False`` leaves the penalty out of the returned loss.
-        With compiled ``kernels`` the penalty is left out of the gradients
-        too: the optimizer's fused step takes it. Returns ``(loss,
-        n_correct)``.
+        ``step`` is the resolved training step (see :meth:`_step`); with the
+        training loop's, the penalty's gradient is left to the optimizer's
+        update (see :meth:`_optimizer_step`); without one (the NumPy step),
+        it is added here. Returns ``(loss, n_correct)``.
         """
         n_rows = X.shape[0]
         Y = self.spec.training_targets(Y)
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
-        plan = self._batch_plan(n_rows, kernels)
-        outs, pre = plan.outs, plan.pre
+        plan = self._batch_plan(n_rows, step or self._step())
         self._embedding_kept = plan.front
-        inputs = self._forward(X, outs, masks, pre, plan.fused, plan.front)
-        logits = outs[-1]
-        loss_row = self.spec.loss_row
-        scale = self.dtype.type(1.0 / divisor)
-        compiled_loss = plan.loss_kernel if sample_weight is None else None
-        if compiled_loss is not None:
-            # The loss, its gradient (scaled) and the output bias's in one pass.
-            data_loss, n_correct = compiled_loss(
-                logits, Y, scale, self._intercept_grads[-1]
-            )
-        else:
-            per_sample, correct = loss_row.per_sample(Y, logits)
-            n_correct = 0 if correct is None else int(np.count_nonzero(correct))
-            if sample_weight is None:
-                data_loss = float(per_sample.sum())
-            else:
-                data_loss = float(np.dot(sample_weight, per_sample))
+        inputs = self._forward(X, plan.outs, masks, plan.pre, plan.fused, plan.front)
+        data_loss, n_correct = self._output_gradient(plan, Y, sample_weight, divisor)
         loss = (data_loss + (self._penalty() if penalty_loss else 0.0)) / divisor
+        self._hidden_gradients(X, inputs, plan, masks)
+        if step is None:
+            self._add_penalty_gradient(divisor)
+        return loss, n_correct
 
+    def _output_gradient(self, plan, Y, sample_weight, divisor):
+        """The batch's data loss and number right; leaves d(loss)/d(logits),
+        divided by ``divisor``, in the logits' buffer and its column sums in
+        the output bias's gradient."""
+        logits, bias_grad = plan.outs[-1], self._intercept_grads[-1]
+        scale = self.dtype.type(1.0 / divisor)
+        if plan.step.loss is not None and sample_weight is None:
+            # The loss, its gradient (scaled) and the output bias's in one pass.
+            return plan.step.loss(logits, Y, scale, bias_grad)
+        loss_row = self.spec.loss_row
+        per_sample, correct = loss_row.per_sample(Y, logits)
+        n_correct = 0 if correct is None else int(np.count_nonzero(correct))
+        if sample_weight is None:
+            data_loss = float(per_sample.sum())
+        else:
+            data_loss = float(np.dot(sample_weight, per_sample))
         # The loss left the outputs in ``logits``; for a canonical link,
         # d(loss)/d(logits) is (output - y).
-        delta = logits
-        if compiled_loss is None:
-            if loss_row.gradient is None:
-                delta -= Y
-            else:
-                loss_row.gradient(Y, delta)
-            if sample_weight is not None:
-                delta *= sample_weight[:, None].astype(self.dtype, copy=False)
-            delta *= scale
-            np.matmul(plan.ones, delta, out=self._intercept_grads[-1])
-        deltas, backward, kept = plan.deltas, plan.backward, plan.kept
+        if loss_row.gradient is None:
+            logits -= Y
+        else:
+            loss_row.gradient(Y, logits)
+        if sample_weight is not None:
+            logits *= sample_weight[:, None].astype(self.dtype, copy=False)
+        logits *= scale
+        np.matmul(plan.ones, logits, out=bias_grad)
+        return data_loss, n_correct
+
+    def _hidden_gradients(self, X, inputs, plan, masks):
+        """From the output layer's delta back to the first layer's: each
+        layer's weight and bias gradients, and the input stage's."""
+        delta, deltas, kept = plan.outs[-1], plan.deltas, plan.kept
+        backward, ones = plan.step.backward, plan.ones
         sparse = sp.issparse(X)
         for i in range(self.n_layers - 1, -1, -1):
             if i == 0 and sparse:
@@ -175,10 +188,7 @@ class Backprop:
                 delta = deltas[i - 1]
                 if masks is not None:
                     delta *= masks[i - 1][0]
-                backward(kept[i - 1], delta, self._intercept_grads[i - 1])
-        if kernels is None:
-            self._add_penalty_gradient(divisor)
-        return loss, n_correct
+                backward(kept[i - 1], delta, self._intercept_grads[i - 1], ones)
 
     def _front_gradients(self, delta):
         """The input stage's gradients (numeric embedding, categorical
@@ -199,22 +209,3 @@ class Backprop:
                 self.spec,
                 self._embedding_grads[n_embedding:],
             )
-
-    def _backward(self, keeps_z, kernels, ones):
-        """``backward(kept, delta, bias_grad)``: takes ``delta`` through the
-        activation's derivative and puts its column sums in ``bias_grad``.
-        ``kept`` is the layer's output (exact, and cheaper), or its kept
-        pre-activation when ``keeps_z``."""
-        name = self.spec.activation
-        activation = ACTIVATIONS[name]
-        code = None if kernels is None else kernels.DERIVATIVE_CODES.get(name)
-        if not keeps_z and code is not None:  # one compiled pass
-            derivative = kernels.derivative_from_output
-            return lambda a, delta, bias_grad: derivative(a, delta, code, bias_grad)
-        derivative = activation.derivative
-
-        def backward(kept, delta, bias_grad):
-            derivative(kept, delta)
-            np.matmul(ones, delta, out=bias_grad)
-
-        return backward

@@ -64,11 +64,11 @@ class MinibatchTraining:
         current batch, and the figures are those of the batches trained.
         """
         n_samples = X.shape[0]
-        kernels = _kernels.compiled()
-        step = self._optimizer_step(kernels)
+        step = self._step(_kernels.compiled())
+        update = self._optimizer_step(step)
         order = self.rng.permutation(n_samples) if shuffle else None
         weight_mean = 1.0 if sample_weight is None else float(np.mean(sample_weight))
-        gather = self._batch_gatherer(X, shuffle, batch_size, kernels)
+        gather = self._batch_gatherer(X, shuffle, batch_size, step)
         dropout = self.spec.dropout
         total_loss, total_correct = 0.0, 0
         for start in range(0, n_samples, batch_size):
@@ -79,9 +79,9 @@ class MinibatchTraining:
             masks = self._dropout_masks(m) if dropout else None
             divisor = m * weight_mean
             loss, n_correct = self._backprop(
-                gather(idx, m), Y[idx], swb, divisor, masks, False, kernels
+                gather(idx, m), Y[idx], swb, divisor, masks, False, step
             )
-            step(divisor)
+            update(divisor)
             total_loss += loss * m
             total_correct += n_correct
             if stop is not None and stop.is_set():
@@ -93,15 +93,12 @@ class MinibatchTraining:
             return total_loss / n_trained, None
         return total_loss / n_trained, total_correct / n_trained
 
-    def _optimizer_step(self, kernels):
-        """``step(divisor)``: the optimizer's update of the weights from the
-        gradients. On the NumPy path the penalty's gradient is already in
-        them; on the compiled one the optimizer's fused update takes it (an
-        optimizer without one gets it added here, then updates)."""
+    def _optimizer_step(self, step):
+        """``update(divisor)``: the penalty's gradient, then the optimizer's
+        update of the weights; with the step's compiled kernels, both in the
+        optimizer's fused update where it has one."""
         optimizer, params, grads = self.optimizer, self._flat_params, self._flat_grads
-        fused = None if kernels is None else getattr(optimizer, "fused_update", None)
-        if kernels is None:
-            return lambda divisor: optimizer.update(params, grads)
+        fused = getattr(optimizer, "fused_update", None) if step.kernels else None
         if fused is None:
 
             def penalty_then_update(divisor):
@@ -109,12 +106,12 @@ class MinibatchTraining:
                 optimizer.update(params, grads)
 
             return penalty_then_update
-        n_coef, alpha, l1 = self._n_coef, self.spec.alpha, self.spec.l1
+        kernels, n_coef, spec = step.kernels, self._n_coef, self.spec
         return lambda divisor: fused(
-            kernels, params, grads, n_coef, alpha / divisor, l1 / divisor
+            kernels, params, grads, n_coef, spec.alpha / divisor, spec.l1 / divisor
         )
 
-    def _batch_gatherer(self, X, shuffle, batch_size, kernels):
+    def _batch_gatherer(self, X, shuffle, batch_size, step):
         """``gather(idx, m)``: the batch of rows ``idx`` (``m`` of them) of
         ``X``, in the compute dtype and scaled by ``input_scale``."""
         spec = self.spec
@@ -126,11 +123,11 @@ class MinibatchTraining:
             return lambda idx, m: X[idx]
         out = np.empty((min(batch_size, X.shape[0]), X.shape[1]), self.dtype)
         compiled_dtype = X.dtype.kind in "iub" or X.dtype in (np.float32, np.float64)
-        if kernels is not None and shuffle and X.flags.c_contiguous and compiled_dtype:
-            typed_scale = self.dtype.type(scale)
+        if step.gather and shuffle and X.flags.c_contiguous and compiled_dtype:
+            typed_scale, compiled_gather = self.dtype.type(scale), step.gather
 
             def gather_rows(idx, m):
-                kernels.gather_rows(X, idx, out[:m], typed_scale)
+                compiled_gather(X, idx, out[:m], typed_scale)
                 return out[:m]
 
             return gather_rows

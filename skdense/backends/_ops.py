@@ -21,7 +21,7 @@ def inplace_identity(z):
 
 def inplace_logistic(z):
     # 1 / (1 + exp(-z)) as 0.5 * tanh(z / 2) + 0.5: cannot overflow, and NumPy's
-    # vectorised tanh makes it ~3x faster than scipy.special.expit.
+    # vectorised tanh makes it faster than scipy.special.expit.
     z *= 0.5
     np.tanh(z, out=z)
     z *= 0.5
@@ -90,6 +90,28 @@ def _unary(op_type, **attributes):
 
 
 @dataclass(frozen=True)
+class Compiled:
+    """An activation's compiled form: per-element functions that the NumPy
+    engine's compiled path (Numba, see ``_numba_kernels``) makes into loops.
+
+    ``c`` is ``constants`` in the network's dtype (a plain float constant
+    would make the arithmetic float64). The forward pass, fused with the
+    bias add, is ``a = after(z, ufunc(before(z, c)), c)``: the NumPy
+    ``ufunc`` runs vectorised between two loops (faster than a scalar
+    ``tanh`` or ``expm1`` called in a loop); without a ``ufunc``, ``a =
+    after(z, z, c)`` in one loop, and without ``after`` the forward pass is
+    the row's NumPy form. ``derivative(a, d, c)`` is ``d * f'(z)`` from the
+    output ``a``.
+    """
+
+    after: Callable | None = None
+    before: Callable | None = None
+    ufunc: Callable | None = None
+    derivative: Callable | None = None
+    constants: tuple = ()
+
+
+@dataclass(frozen=True)
 class Activation:
     """One activation, as every engine and the ONNX export need it.
 
@@ -104,7 +126,8 @@ class Activation:
     hidden layers may use it (else: an output layer's, whose gradient comes
     with the loss). ``inverse(a)``, an output layer's, gives logits whose
     activation is ``a`` (float64, a new array): the loss of an ensemble's
-    mean output is the loss of those logits.
+    mean output is the loss of those logits. ``compiled``, a
+    :class:`Compiled`, is its compiled form, if it has one.
     """
 
     forward: Callable
@@ -114,6 +137,7 @@ class Activation:
     from_output: bool = False
     hidden: bool = True
     inverse: Callable | None = None
+    compiled: Compiled | None = None
 
 
 def inplace_gelu(z):
@@ -200,6 +224,7 @@ ACTIVATIONS = {
         _unary("Identity"),
         from_output=True,
         inverse=np.array,
+        compiled=Compiled(derivative=lambda a, d, c: d),
     ),
     "logistic": Activation(
         inplace_logistic,
@@ -208,6 +233,14 @@ ACTIVATIONS = {
         _unary("Sigmoid"),
         from_output=True,
         inverse=_logit,
+        # As the NumPy form: 0.5 * tanh(z / 2) + 0.5.
+        compiled=Compiled(
+            before=lambda z, c: z * c[0],
+            ufunc=np.tanh,
+            after=lambda z, t, c: t * c[0] + c[0],
+            derivative=lambda a, d, c: d * a * (c[1] - a),
+            constants=(0.5, 1.0),
+        ),
     ),
     "tanh": Activation(
         inplace_tanh,
@@ -215,6 +248,9 @@ ACTIVATIONS = {
         "tanh",
         _unary("Tanh"),
         from_output=True,
+        compiled=Compiled(
+            derivative=lambda a, d, c: d * (c[0] - a * a), constants=(1.0,)
+        ),
     ),
     "relu": Activation(
         inplace_relu,
@@ -222,6 +258,11 @@ ACTIVATIONS = {
         "relu",
         _unary("Relu"),
         from_output=True,
+        compiled=Compiled(
+            after=lambda z, _, c: max(z, c[0]),
+            derivative=lambda a, d, c: d * (a > c[0]),
+            constants=(0.0,),
+        ),
     ),
     "gelu": Activation(
         inplace_gelu,
@@ -235,6 +276,14 @@ ACTIVATIONS = {
         "selu",
         _unary("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
         from_output=True,
+        # scale * z above 0, scale * alpha * expm1(z) below (see the derivative).
+        compiled=Compiled(
+            before=lambda z, c: min(z, c[0]),
+            ufunc=np.expm1,
+            after=lambda z, e, c: c[1] * z if z > c[0] else c[2] * e,
+            derivative=lambda a, d, c: d * (c[1] if a > c[0] else a + c[2]),
+            constants=(0.0, SELU_SCALE, SELU_SCALE * SELU_ALPHA),
+        ),
     ),
     "silu": Activation(inplace_silu, silu_derivative_from_z, "silu", _silu_onnx),
     "mish": Activation(inplace_mish, mish_derivative_from_z, "mish", _mish_onnx),
@@ -380,6 +429,10 @@ class Loss:
     A classifier's loss can be label-smoothed: ``smooth(Y, smoothing)``
     gives the targets it is then trained on, and ``keras_smoothed`` names
     the Keras loss class whose ``label_smoothing`` does the same.
+    ``compiled`` names the loss's compiled form, a kernel of
+    ``_numba_kernels`` that computes the loss, its gradient and the output
+    bias's gradient in one pass (a whole pass rather than per-element
+    functions, kept with the other loops that Numba caches on disk).
     """
 
     per_sample: Callable
@@ -390,6 +443,7 @@ class Loss:
     check_targets: Callable | None = None
     smooth: Callable | None = None
     keras_smoothed: str | None = None
+    compiled: str | None = None
 
 
 LOSSES = {
@@ -401,6 +455,7 @@ LOSSES = {
         "accuracy",
         smooth=smooth_binary,
         keras_smoothed="BinaryCrossentropy",
+        compiled="binary_log_loss",
     ),
     "log_loss": Loss(
         inplace_softmax_log_loss,
@@ -409,6 +464,7 @@ LOSSES = {
         "accuracy",
         smooth=smooth_one_hot,
         keras_smoothed="CategoricalCrossentropy",
+        compiled="softmax_log_loss",
     ),
     "squared_error": Loss(
         inplace_half_squared_error, "identity", keras_half_squared_error, "r2"
