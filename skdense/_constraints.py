@@ -62,6 +62,21 @@ class Options:
         return "one of " + ", ".join(repr(v) for v in self.values)
 
 
+class RowNames(Options):
+    """The name of a row of ``table`` that ``where(row)`` accepts, or one of
+    ``extra``: read from the table when checked, so that a row added to it
+    is accepted with no other edit."""
+
+    def __init__(self, table, where=None, extra=()):
+        self.table, self.where, self.extra = table, where, extra
+
+    @property
+    def values(self):
+        rows = self.table.items()
+        names = (n for n, row in rows if self.where is None or self.where(row))
+        return (*names, *self.extra)
+
+
 class Boolean:
     def accepts(self, value):
         return isinstance(value, _BOOLS)

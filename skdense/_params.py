@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._constraints import Boolean, Interval, Options, Satisfies, check_value
+from ._constraints import Boolean, Interval, Options, RowNames, Satisfies, check_value
 from ._constraints import constraints_of as _constraints_of
 from ._missing import MISSING_VALUES
 from ._training import TrainingSettings
@@ -71,7 +71,7 @@ CLASSIFIER_SETTINGS = {
 }
 # MLPRegressor's losses: the regression rows of LOSSES.
 REGRESSOR_SETTINGS = {
-    "loss": (Options(*(n for n, row in LOSSES.items() if row.score == "r2")),),
+    "loss": (RowNames(LOSSES, lambda row: row.score == "r2"),),
     "target_scaling": (Options(None, "standard"),),
 }
 TRAINING_SETTINGS = _constraints_of(TrainingSettings)

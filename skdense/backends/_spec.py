@@ -15,12 +15,20 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .._constraints import Boolean, Interval, Options, Satisfies, check_value, setting
+from .._constraints import (
+    Boolean,
+    Interval,
+    Options,
+    RowNames,
+    Satisfies,
+    check_value,
+    setting,
+)
 from .._constraints import constraints_of as _constraints_of
 from ._categorical import categorical_width
 from ._embeddings import NUMERIC_EMBEDDINGS, embedded_width
 from ._inputs import INPUT_SCALINGS
-from ._ops import CANONICAL_LOSSES, HIDDEN_ACTIVATIONS, LOSSES
+from ._ops import ACTIVATIONS, CANONICAL_LOSSES, LOSSES
 from ._optimizers import SOLVERS
 
 _Real, _Integral = numbers.Real, numbers.Integral
@@ -77,7 +85,9 @@ class NetworkSpec:
     out_activation: str
     loss: str | None = None
     hidden_layer_sizes: tuple[int, ...] = setting((100,), LAYER_SIZES)
-    activation: str = setting("relu", Options(*HIDDEN_ACTIVATIONS, "sigmoid"))
+    activation: str = setting(
+        "relu", RowNames(ACTIVATIONS, lambda row: row.hidden, extra=("sigmoid",))
+    )
     weight_init: str = setting(
         "auto", Options("auto", "glorot", "he", "normal", "data")
     )
