@@ -76,51 +76,10 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
     multiplied by ``penalty_scale``.
     """
     keras = import_keras()
-    dtype = spec.dtype.name
     rng = np.random.default_rng(random_state)
-
-    def seed():
-        return int(rng.integers(2**31))
-
-    penalty = None
-    if spec.l1 or spec.alpha:
-        penalty = penalty_class()(l1=spec.l1, l2=spec.alpha / 2.0, scale=penalty_scale)
-    sizes = spec.layer_sizes
-    n_layers = len(sizes) - 1
-    layers = [keras.Input((spec.n_features,), dtype=dtype)]
-    if embedding_shapes(spec):
-        embedding = embedding_class()
-        layers.append(
-            embedding(
-                spec.embedding_frequencies,
-                spec.embedding_size,
-                spec.n_numeric,
-                dtype=dtype,
-            )
-        )
-    if spec.categorical_levels:
-        layers.append(
-            categories_class()(
-                spec.categorical_levels,
-                spec.max_onehot_categories,
-                spec.categorical_embedding_size,
-                dtype=dtype,
-            )
-        )
-    for i, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        hidden = i < n_layers - 1
-        activation = spec.activation if hidden else spec.out_activation
-        layers.append(
-            keras.layers.Dense(
-                units,
-                activation=_keras_activation(keras, activation),
-                kernel_initializer=initializer(keras, spec, fan_in, units, seed()),
-                kernel_regularizer=penalty,
-                dtype=dtype,
-            )
-        )
-        if hidden and spec.dropout:
-            layers.append(keras.layers.Dropout(spec.dropout, seed=seed(), dtype=dtype))
+    layers = [keras.Input((spec.n_features,), dtype=spec.dtype.name)]
+    layers += _input_stage(spec)
+    layers += _dense_layers(keras, spec, penalty_scale, rng)
     model = keras.Sequential(layers)
     multilabel = spec.out_activation == "logistic" and spec.n_outputs > 1
     if spec.score_name != "accuracy":
@@ -139,6 +98,59 @@ def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=Fa
         jit_compile=JIT_COMPILE,
     )
     return model
+
+
+def _input_stage(spec):
+    """The numeric embedding's and the categorical columns' layers, if any."""
+    dtype, layers = spec.dtype.name, []
+    if embedding_shapes(spec):
+        layers.append(
+            embedding_class()(
+                spec.embedding_frequencies,
+                spec.embedding_size,
+                spec.n_numeric,
+                dtype=dtype,
+            )
+        )
+    if spec.categorical_levels:
+        layers.append(
+            categories_class()(
+                spec.categorical_levels,
+                spec.max_onehot_categories,
+                spec.categorical_embedding_size,
+                dtype=dtype,
+            )
+        )
+    return layers
+
+
+def _dense_layers(keras, spec, penalty_scale, rng):
+    """The hidden layers (each with its dropout) and the output layer, with
+    initialisers and dropout seeded from ``rng`` in the layers' order."""
+    penalty = None
+    if spec.l1 or spec.alpha:
+        penalty = penalty_class()(l1=spec.l1, l2=spec.alpha / 2.0, scale=penalty_scale)
+    sizes, layers = spec.layer_sizes, []
+    n_layers = len(sizes) - 1
+    for i, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        hidden = i < n_layers - 1
+        activation = spec.activation if hidden else spec.out_activation
+        seed = int(rng.integers(2**31))
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation=_keras_activation(keras, activation),
+                kernel_initializer=initializer(keras, spec, fan_in, units, seed),
+                kernel_regularizer=penalty,
+                dtype=spec.dtype.name,
+            )
+        )
+        if hidden and spec.dropout:
+            seed = int(rng.integers(2**31))
+            layers.append(
+                keras.layers.Dropout(spec.dropout, seed=seed, dtype=spec.dtype.name)
+            )
+    return layers
 
 
 def _keras_loss(name, sparse_targets=False, label_smoothing=0.0):

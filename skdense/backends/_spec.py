@@ -133,6 +133,17 @@ class NetworkSpec:
     def __post_init__(self):
         for name, constraints in SETTINGS.items():
             check_value("NetworkSpec", name, getattr(self, name), constraints)
+        resolved = self._resolved(self._checked_loss())
+        self._check_input_stage(resolved)
+        if self.input_scaling is not None:
+            for name in ("input_center", "input_factor"):
+                resolved[name] = tuple(float(v) for v in getattr(self, name))
+        for name, value in resolved.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
+
+    def _checked_loss(self):
+        """The loss (the output's canonical one if None), checked against the
+        output layer, the sizes and the label smoothing."""
         check_value(
             "NetworkSpec", "out_activation", self.out_activation, [Options(*OUTPUTS)]
         )
@@ -153,7 +164,11 @@ class NetworkSpec:
                 f"NetworkSpec: label_smoothing smooths a classifier's targets; "
                 f"loss={loss!r} cannot take it."
             )
-        activation = "logistic" if self.activation == "sigmoid" else self.activation
+        return loss
+
+    def _resolved(self, loss):
+        """The settings in their one canonical form (aliases and "auto"
+        resolved, plain Python numbers, tuples)."""
         # "auto" is MLPClassifier's rule: Glorot for every activation.
         weight_init = "glorot" if self.weight_init == "auto" else self.weight_init
         sizes = self.hidden_layer_sizes
@@ -164,7 +179,9 @@ class NetworkSpec:
             "n_ensemble": int(self.n_ensemble),
             "loss": loss,
             "hidden_layer_sizes": tuple(int(s) for s in sizes),
-            "activation": activation,
+            "activation": "logistic"
+            if self.activation == "sigmoid"
+            else self.activation,
             "weight_init": weight_init,
             "nesterovs_momentum": bool(self.nesterovs_momentum),
             "dtype": np.dtype(self.dtype),
@@ -174,6 +191,11 @@ class NetworkSpec:
             "categorical_levels": tuple(int(k) for k in self.categorical_levels),
             "input_logged": tuple(int(j) for j in self.input_logged),
         }
+        return resolved
+
+    def _check_input_stage(self, resolved):
+        """The categorical columns and the input scaling's statistics agree
+        with the number of features."""
         if len(resolved["categorical_levels"]) > resolved["n_features"] or any(
             k < 1 for k in resolved["categorical_levels"]
         ):
@@ -198,10 +220,6 @@ class NetworkSpec:
                         f"NetworkSpec: {name} has {len(values)} values for "
                         f"{self.n_numeric} numeric features."
                     )
-            resolved["input_center"] = tuple(float(v) for v in self.input_center)
-            resolved["input_factor"] = tuple(float(v) for v in self.input_factor)
-        for name, value in resolved.items():
-            object.__setattr__(self, name, value)  # frozen: set once, here
 
     def __setstate__(self, state):
         # Specs saved before 0.3 named the output layer ``output`` and had no
