@@ -53,25 +53,25 @@ class EnsembleNetwork:
         self.members = [make_member(self._member_spec, seed) for seed in seeds]
         self._held_out = None  # (validation, the network of each row), in a fit
 
-    def hold_out(self, validation, validator):
+    def hold_out(self, validation, held_by):
         """Deal the validation rows out among the networks until
         :meth:`end_training`: row ``j`` of ``validation`` (an ``(X, Y,
-        sample_weight)`` tuple) is held out by network ``validator[j]`` and
+        sample_weight)`` tuple) is held out by network ``held_by[j]`` and
         trained on by the others. :meth:`evaluate` and
         :meth:`validation_proba` then predict each row by its network."""
-        validator = np.asarray(validator)
-        if validator.shape != (validation[0].shape[0],):
-            raise ValueError("validator needs one network index per validation row.")
-        shares = [np.flatnonzero(validator == i) for i in range(len(self.members))]
-        self._held_out = (validation, validator, shares)
+        held_by = np.asarray(held_by)
+        if held_by.shape != (validation[0].shape[0],):
+            raise ValueError("held_by needs one network index per validation row.")
+        shares = [np.flatnonzero(held_by == i) for i in range(len(self.members))]
+        self._held_out = (validation, held_by, shares)
 
     def _training_rows(self, i, X, Y, sample_weight):
         """Network ``i``'s training data: ``(X, Y, sample_weight)`` and the
         validation rows the other networks hold out."""
         if self._held_out is None:
             return X, Y, sample_weight
-        (X_val, Y_val, sw_val), validator, _ = self._held_out
-        others = validator != i
+        (X_val, Y_val, sw_val), held_by, _ = self._held_out
+        others = held_by != i
         stack = sp.vstack if sp.issparse(X) else np.concatenate
         X = stack([X, X_val[others]])
         if sp.issparse(X):
@@ -94,8 +94,8 @@ class EnsembleNetwork:
     def _shares_of(self, X, caller):
         """``(network index, its held-out rows)`` for each network holding
         some, after checking that ``X`` is the held-out rows."""
-        _, validator, shares = self._held_out
-        if X.shape[0] != validator.shape[0]:
+        _, held_by, shares = self._held_out
+        if X.shape[0] != held_by.shape[0]:
             raise ValueError(f"{caller} takes the rows held out, all of them.")
         return [(i, rows) for i, rows in enumerate(shares) if rows.size]
 

@@ -109,7 +109,7 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
             else:
                 w[...] = self.rng.uniform(-scale, scale, w.shape)
         fronts = initial_embedding(spec, self.rng) + initial_tables(spec, self.rng)
-        for w, initial in zip(self.embedding_, fronts, strict=True):
+        for w, initial in zip(self.front_, fronts, strict=True):
             w[...] = initial
         self._penalty_scratch = np.empty(self._n_coef, spec.dtype)
         self._buffers = {}
@@ -132,20 +132,18 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
     def _make_views(self):
         params = _layer_views(self._flat_params, self._shapes)
         grads = _layer_views(self._flat_grads, self._shapes)
-        self.coefs_, self.intercepts_, self.embedding_ = split_weights(
-            params, self.spec
-        )
-        self._coef_grads, self._intercept_grads, self._embedding_grads = split_weights(
+        self.coefs_, self.intercepts_, self.front_ = split_weights(params, self.spec)
+        self._coef_grads, self._intercept_grads, self._front_grads = split_weights(
             grads, self.spec
         )
 
     def __getstate__(self):
         # Views and scratch buffers are rebuilt after loading; they need not travel.
         state = self.__dict__.copy()
-        views = ("coefs_", "intercepts_", "embedding_")
-        for name in (*views, "_coef_grads", "_intercept_grads", "_embedding_grads"):
+        views = ("coefs_", "intercepts_", "front_")
+        for name in (*views, "_coef_grads", "_intercept_grads", "_front_grads"):
             del state[name]
-        state.pop("_embedding_kept", None)
+        state.pop("_front_kept", None)
         state["_buffers"] = {}
         return state
 
@@ -161,9 +159,10 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
 
     @property
     def params(self):
-        """Weights as ``[W_1, ..., W_L, b_1, ..., b_L]``, then the numeric
-        embedding's if any (views, not copies)."""
-        return self.coefs_ + self.intercepts_ + self.embedding_
+        """Weights as ``[W_1, ..., W_L, b_1, ..., b_L]``, then the input
+        stage's, ``front_`` (the numeric embedding's and the categorical
+        columns' tables, if any), all views, not copies."""
+        return self.coefs_ + self.intercepts_ + self.front_
 
     @property
     def learning_rate(self):
@@ -196,8 +195,8 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
         backprop needs; what the input stage's gradients need goes to the
         dict ``kept``, if given.
         """
-        if self.embedding_ or self.spec.categorical_levels:
-            X = first_layer_input(X, self.embedding_, self.spec, kept)
+        if self.front_ or self.spec.categorical_levels:
+            X = first_layer_input(X, self.front_, self.spec, kept)
         activate = ACTIVATIONS[self.spec.activation].forward
         inputs, last = [X], len(outs) - 1
         sparse = sp.issparse(X)

@@ -105,7 +105,7 @@ class Backprop:
         The gradient arrays are the network's own buffers: copy them to keep.
         """
         loss, _ = self._backprop(self._as_input(X), Y, sample_weight)
-        return loss, self._coef_grads + self._intercept_grads + self._embedding_grads
+        return loss, self._coef_grads + self._intercept_grads + self._front_grads
 
     def _backprop(
         self,
@@ -133,7 +133,7 @@ class Backprop:
         if divisor is None:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
         plan = self._batch_plan(n_rows, step or self._step())
-        self._embedding_kept = plan.front
+        self._front_kept = plan.front
         inputs = self._forward(X, plan.outs, masks, plan.pre, plan.fused, plan.front)
         data_loss, n_correct = self._output_gradient(plan, Y, sample_weight, divisor)
         loss = (data_loss + (self._penalty() if penalty_loss else 0.0)) / divisor
@@ -181,7 +181,7 @@ class Backprop:
                 self._coef_grads[0][...] = X.T @ delta
             else:
                 np.matmul(inputs[i].T, delta, out=self._coef_grads[i])
-            if i == 0 and self.embedding_:
+            if i == 0 and self.front_:
                 self._front_gradients(delta @ self.coefs_[0].T)
             if i > 0:
                 np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
@@ -194,18 +194,18 @@ class Backprop:
         """The input stage's gradients (numeric embedding, categorical
         tables), from ``delta``, the gradient at the first layer's input."""
         n_embedding = len(embedding_shapes(self.spec))
-        embedding = self.embedding_[:n_embedding]
+        embedding = self.front_[:n_embedding]
         if embedding:
             embedding_gradients(
                 embedding,
-                self._embedding_kept,
+                self._front_kept,
                 delta,
-                self._embedding_grads[:n_embedding],
+                self._front_grads[:n_embedding],
             )
-        if len(self.embedding_) > n_embedding:
+        if len(self.front_) > n_embedding:
             category_gradients(
-                self._embedding_kept,
+                self._front_kept,
                 delta[:, embedded_width(self.spec) :],
                 self.spec,
-                self._embedding_grads[n_embedding:],
+                self._front_grads[n_embedding:],
             )
