@@ -4,14 +4,11 @@ how it is built for a fit, and how it is saved and loaded."""
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from sklearn import get_config
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from numpy.typing import NDArray
 from sklearn.metrics import check_scoring
-from sklearn.utils import TransformerTags, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._callbacks import CallbackSupportMixin, epoch_tasks
@@ -21,11 +18,12 @@ from ._epochs import scoring_key
 from ._missing import MissingValues, check_finite
 from ._params import check_params
 from ._persistence import restored_state, state_to_save
-from ._training import deal_out, hold_out, train
+from ._training import RunHooks, train
+from ._transform import HiddenLayerTransform
 from .backends import input_statistics, make_network
 from .backends._inputs import heavy_tailed
 from .backends._optimizers import MINIBATCH_SOLVERS, SOLVERS
-from .backends._shared import data_dependent_weights, forward_hidden, split_weights
+from .backends._shared import data_dependent_weights, split_weights
 from .presets import PRESETS
 
 
@@ -39,20 +37,12 @@ def has_stochastic_solver(estimator):
     return True
 
 
-def _output_container(estimator):
-    """What ``set_output`` makes of ``transform``: "default", "pandas", ..."""
-    # scikit-learn keeps an estimator's own choice in _sklearn_output_config.
-    chosen = getattr(estimator, "_sklearn_output_config", {}).get("transform")
-    return chosen or get_config()["transform_output"]
-
-
-class DenseNetworkMixin(
-    CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-):
+class DenseNetworkMixin(CallbackSupportMixin, HiddenLayerTransform):
     """MLPClassifier's fitted attributes and skdense's persistence, for any
     estimator whose ``network_`` is an engine and ``history_`` its figures.
 
-    ``transform`` is a transformer's (TransformerMixin: ``set_output``)."""
+    ``transform`` gives the hidden activations (see
+    :class:`~skdense._transform.HiddenLayerTransform`)."""
 
     @classmethod
     def from_preset(cls, name: str, **params) -> DenseNetworkMixin:
@@ -326,96 +316,6 @@ class DenseNetworkMixin(
             outputs = self.network_.predict_proba(X)
         return self._checked_finite(outputs, X)
 
-    def transform(self, X: ArrayLike, layer: int = -1) -> NDArray[np.float64]:
-        """The activations of a hidden layer: the features the network learned.
-
-        A fitted estimator is then a supervised feature extractor, in a
-        Pipeline too (``StandardScaler() -> DenseClassifier() -> SVC()``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-        layer : int, default=-1
-            Which hidden layer, indexed as ``hidden_layer_sizes``: -1 is the
-            last, 0 the first.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, hidden_layer_sizes[layer] * n_ensemble)
-            The layer's activations, in float64; an ensemble's networks'
-            side by side.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from skdense import DenseClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = DenseClassifier((16, 4), solver="lbfgs", random_state=0).fit(X, y)
-        >>> clf.transform(X).shape, clf.transform(X, layer=0).shape
-        ((150, 4), (150, 16))
-        >>> clf.get_feature_names_out()[:2]
-        array(['denseclassifier0', 'denseclassifier1'], dtype=object)
-        """
-        check_is_fitted(self)
-        sizes = self.network_.spec.hidden_layer_sizes
-        if (
-            not isinstance(layer, numbers.Integral)
-            or isinstance(layer, bool)
-            or not -len(sizes) <= layer < len(sizes)
-        ):
-            raise ValueError(
-                f"layer={layer!r} is invalid; the network has {len(sizes)} hidden "
-                f"layer(s): an int from {-len(sizes)} to {len(sizes) - 1}."
-            )
-        if sizes[layer] != sizes[-1] and _output_container(self) != "default":
-            raise ValueError(
-                f"set_output names the last hidden layer's {sizes[-1]} units; "
-                f"layer {layer} has {sizes[layer]}. Call "
-                "set_output(transform='default') to get this layer as an array."
-            )
-        X = self._validate_inputs(X)
-        with np.errstate(over="ignore", invalid="ignore"):
-            activations = forward_hidden(
-                X,
-                self.network_.get_weights(),
-                self.network_.spec,
-                layer % len(sizes),
-            )
-        return self._checked_finite(activations, X)
-
-    def fit_transform(self, X: ArrayLike, y: ArrayLike, **fit_params) -> NDArray:
-        """Fit, then :meth:`transform` ``X`` (the last hidden layer).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like
-            Targets, as ``fit`` takes them.
-        **fit_params
-            Passed to ``fit`` (``sample_weight``, ``validation_data``).
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, hidden_layer_sizes[-1] * n_ensemble)
-            The last hidden layer's activations.
-        """
-        return self.fit(X, y, **fit_params).transform(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # transform() gives the hidden activations: a (supervised) transformer.
-        tags.transformer_tags = TransformerTags(preserves_dtype=["float64"])
-        return tags
-
-    @property
-    def _n_features_out(self):
-        """Units of the last hidden layer (``get_feature_names_out``'s
-        count), of every network of an ensemble."""
-        spec = self.network_.spec
-        return spec.hidden_layer_sizes[-1] * spec.n_ensemble
-
     def _checked_finite(self, outputs, X):
         if not np.all(np.isfinite(outputs)):
             largest = abs(X).max() if X.size else 0.0
@@ -449,53 +349,52 @@ class DenseNetworkMixin(
         data-dependent weights come from ``sample`` (network inputs) if given,
         else from the training rows.
         """
-        full_batch = SOLVERS[settings.network["solver"]].full_batch
-        held_out = validation is None and settings.training.early_stopping
-        if not full_batch:  # a full-batch solver ignores early stopping
-            data, validation = hold_out(
-                data, validation, settings.training, settings.random_state, stratify
-            )
-        X, Y, _ = data
-        seen = X if sample is None else sample  # what the statistics come from
-        spec = self._spec(settings, seen, Y.shape[1], loss, continuing)
-        network = self._network(spec, settings, seen, incremental, continuing)
-        if spec.n_ensemble > 1 and held_out:
-            seed = check_random_state(settings.random_state).randint(2**31)
-            shares = deal_out(validation[1], spec.n_ensemble, seed, stratify)
-            network.hold_out(validation, shares)
+        n_outputs = data[1].shape[1]
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
-        t = self._samples_seen(X) if continuing else 0
-        max_epochs = 1 if incremental else settings.training.max_iter
-        if full_batch:
-            max_epochs = None  # iterations: as many as L-BFGS takes
-        tasks = epoch_tasks(
-            self,
-            max_epochs=max_epochs,
-            history=history,
-            X=X,
-            y=lambda: self._decode_targets(Y, spec.out_activation),
-            sample_weight=data[2],
+
+        def build_network(X):
+            seen = X if sample is None else sample  # what the statistics come from
+            spec = self._spec(settings, seen, n_outputs, loss, continuing)
+            return self._network(spec, settings, seen, incremental, continuing)
+
+        def tasks(network, data, history, max_epochs):
+            X, Y, sample_weight = data
+            return epoch_tasks(
+                self,
+                max_epochs=max_epochs,
+                history=history,
+                X=X,
+                y=lambda: self._decode_targets(Y, network.spec.out_activation),
+                sample_weight=sample_weight,
+            )
+
+        def keep(network, figures):
+            self.network_ = network
+            for name, value in figures.items():
+                setattr(self, name, value)
+
+        hooks = RunHooks(
+            build_network,
+            samples_seen=lambda X: self._samples_seen(X) if continuing else 0,
+            epoch_tasks=tasks,
+            keep=keep,
+            score_validation=self._validation_scorer(settings.training.scoring),
+            label=type(self).__name__,
         )
-        figures = train(
-            network,
+        train(
+            hooks,
             data,
             validation,
-            history,
             settings.training,
+            solver=settings.network["solver"],
+            random_state=settings.random_state,
+            stratify=stratify,
             incremental=incremental,
-            t=t,
+            history=history,
             # As MLPClassifier: n_iter_ counts one fit's epochs; partial_fit
             # adds up.
             n_iter_before=self.n_iter_ if incremental and continuing else 0,
-            score_validation=self._validation_scorer(settings.training.scoring),
-            tasks=tasks,
-            label=type(self).__name__,
         )
-        self.network_ = network
-        for name, value in figures.items():
-            setattr(self, name, value)
-        if tasks is not None:
-            tasks.close(network)
 
     def _spec(self, settings, X, n_outputs, loss, continuing):
         """The network's spec, its input statistics those of ``X``."""

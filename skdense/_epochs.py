@@ -1,14 +1,13 @@
-"""The minibatch epochs of a run: the schedule, what is monitored, the loop.
+"""What the epochs of a run go by: the learning-rate schedule, the monitor
+of early stopping, the validation scores and the divergence warning.
 
-:func:`~skdense._training.train` runs :func:`run_epochs` for every solver
-that trains on minibatches; each epoch's figures, the learning rate and early
-stopping are decided here, the same under every engine.
+The epoch loop itself is :class:`skdense._training.EpochLoop`; these pieces
+are the same under every engine.
 """
 
 import numpy as np
 from sklearn.metrics import r2_score
 
-from ._progress import EpochProgress
 from ._warnings import warn_user
 
 # A loss's score (see LOSSES) from what Engine.evaluate gives: ``(Y, accuracy,
@@ -110,7 +109,7 @@ class LearningRateSchedule:
         return True
 
 
-class _Monitor:
+class Monitor:
     """Best monitored score, epochs since it improved by ``tol``, best weights.
 
     A score is better when higher: a loss is monitored as its negative.
@@ -145,11 +144,11 @@ def validation_score(record, scoring, score_name="accuracy"):
     return record[scoring_key(scoring) or f"val_{score_name}"]
 
 
-def _all_finite(arrays):
+def all_finite(arrays):
     return all(np.isfinite(a).all() for a in arrays)
 
 
-def _warn_divergence(epoch, loss, network, best_kept):
+def warn_divergence(epoch, loss, network, best_kept):
     kept = (
         "the best epoch's weights (early stopping)"
         if best_kept
@@ -163,155 +162,3 @@ def _warn_divergence(epoch, loss, network, best_kept):
         f"scale X.",
         RuntimeWarning,
     )
-
-
-def run_epochs(network, data, validation, history, settings, **options):
-    """Train for up to ``max_iter`` epochs; return ``(epochs, converged, t)``.
-
-    See :class:`EpochLoop`, which holds the steps.
-    """
-    loop = EpochLoop(network, data, validation, history, settings, **options)
-    return loop.run()
-
-
-class EpochLoop:
-    """The minibatch epochs of one run, cut into steps a reader can hold.
-
-    :meth:`run` repeats :meth:`train_one_epoch`, :meth:`record` and
-    :meth:`should_stop`, and restores the best weights on every way out.
-    With ``early_stopping`` the validation score (see :func:`validation_score`)
-    is monitored and the best weights are restored at the end; otherwise the
-    training loss is monitored. Training stops once the monitored figure has
-    not improved by at least ``tol`` for ``n_iter_no_change`` epochs (with
-    the ``adaptive`` schedule, the learning rate is lowered first).
-    ``converged`` is False when the loop ran to ``max_iter`` without
-    stopping, diverged or was stopped. Once ``stop`` is set, the engine
-    returns after its current batch, that partial epoch is recorded, and the
-    loop ends.
-    """
-
-    def __init__(
-        self,
-        network,
-        data,
-        validation,
-        history,
-        settings,
-        *,
-        max_iter,
-        first_epoch,
-        t,
-        stop,
-        score_validation=None,
-        tasks=None,
-        label="DenseClassifier",
-    ):
-        self.network, self.data, self.validation = network, data, validation
-        self.history, self.settings = history, settings
-        self.max_iter, self.first_epoch, self.t = max_iter, first_epoch, t
-        self.stop, self.score_validation, self.tasks = stop, score_validation, tasks
-        self.batch_size = settings.batch_size_for(data[0].shape[0])
-        self.schedule = LearningRateSchedule(
-            settings.learning_rate,
-            network.spec.learning_rate_init,
-            settings.power_t,
-            settings.max_iter,
-            settings.warmup_epochs,
-        )
-        keep_best = settings.early_stopping and validation is not None
-        self.monitor = _Monitor(settings.tol, keep_best=keep_best)
-        self.progress = EpochProgress(settings.verbose, max_iter, label)
-        self.n_epochs = 0
-
-    def run(self):
-        """All epochs; ``(epochs, converged, t)``."""
-        converged = False
-        try:
-            for epoch in range(self.max_iter):
-                if self.stop.is_set():
-                    break
-                record = self.train_one_epoch(epoch)
-                if record is None:  # diverged: not converged
-                    break
-                self.record(epoch, record)
-                converged = self.should_stop()
-                if converged:
-                    break
-        finally:
-            self.progress.close()
-            self.network.end_training()
-        if self.monitor.best_weights is not None:
-            self.network.set_weights(self.monitor.best_weights)
-        return self.n_epochs, converged, self.t
-
-    def train_one_epoch(self, epoch):
-        """One pass over the data; its figures, or None if it diverged (the
-        weights of before it are put back)."""
-        network, (X, Y, sample_weight) = self.network, self.data
-        rate = self.schedule.epoch_start(network, self.first_epoch + epoch)
-        if self.tasks is not None:
-            self.tasks.epoch_begin(network)
-        before = network.get_weights()
-        # Overflow shows up as a non-finite loss, reported below in one warning.
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss, accuracy = network.train_epoch(
-                X, Y, sample_weight, self.batch_size, self.settings.shuffle, self.stop
-            )
-            record = {"loss": loss, "learning_rate": float(rate)}
-            if accuracy is not None:
-                record[network.spec.score_name] = accuracy
-            if self.validation is not None and np.isfinite(loss):
-                record.update(self.validation_figures())
-        # A step can overflow the optimizer's state (adam's squared
-        # gradients, say) and leave NaN weights after a finite loss; or the
-        # weights overflow on the validation set.
-        finite = np.isfinite(loss) and np.isfinite(record.get("val_loss", 0.0))
-        if not (finite and _all_finite(network.get_weights())):
-            network.set_weights(before)
-            best_kept = self.monitor.best_weights is not None
-            _warn_divergence(epoch, record.get("val_loss", loss), network, best_kept)
-            return None
-        return record
-
-    def validation_figures(self):
-        """The validation loss, the loss's score, and the scorer's figure."""
-        network, (X, Y, sample_weight) = self.network, self.validation
-        score_name = network.spec.score_name
-        val_loss, accuracy, outputs = network.evaluate(X, Y, sample_weight)
-        figures = {
-            "val_loss": val_loss,
-            f"val_{score_name}": SCORES[score_name](
-                Y, accuracy, outputs, sample_weight
-            ),
-        }
-        if self.score_validation is not None:
-            key = scoring_key(self.settings.scoring)
-            figures[key] = float(self.score_validation(network, X, Y))
-        return figures
-
-    def record(self, epoch, record):
-        """Keep the epoch's figures, advance the schedule, tell the monitor."""
-        for name, value in record.items():
-            self.history.setdefault(name, []).append(float(value))
-        self.n_epochs = epoch + 1
-        self.progress.update(epoch, record)
-        self.t += self.data[0].shape[0]
-        self.schedule.epoch_end(self.network, self.t)
-        if self.monitor.keep_best:
-            score_name = self.network.spec.score_name
-            score = validation_score(record, self.settings.scoring, score_name)
-            self.monitor.update(score, self.network)
-        else:
-            self.monitor.update(-record["loss"], self.network)
-
-    def should_stop(self):
-        """Whether a callback asked to stop, or the monitored figure stalled
-        (the adaptive schedule lowers the rate first)."""
-        if self.tasks is not None and self.tasks.epoch_end(self.network):
-            return True
-        if self.monitor.bad_epochs >= self.settings.n_iter_no_change:
-            if self.schedule.reduce_on_plateau(self.network):
-                self.monitor.bad_epochs = 0
-                return False
-            return True
-        return False

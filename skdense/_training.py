@@ -8,6 +8,7 @@ and every warning behave the same under every backend.
 import numbers
 import signal
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -21,10 +22,15 @@ from ._data import split_validation
 from ._epochs import (
     SCHEDULES,
     SCHEDULES_ENDING_AT_MAX_ITER,
-    run_epochs,
+    SCORES,
+    LearningRateSchedule,
+    Monitor,
+    all_finite,
     scoring_key,
     validation_score,
+    warn_divergence,
 )
+from ._progress import EpochProgress
 from ._warnings import warn_user
 from .backends._optimizers import SOLVERS
 
@@ -113,101 +119,228 @@ def _warn_interrupted(n_epochs):
     )
 
 
-def train(
-    network,
-    data,
-    validation,
-    history,
-    settings,
-    *,
-    incremental=False,
-    t=0,
-    n_iter_before=0,
-    score_validation=None,
-    tasks=None,
-    label="DenseClassifier",
-):
-    """Train ``network``, extending ``history``; return :func:`fitted_figures`.
+@dataclass(frozen=True)
+class RunHooks:
+    """What a run asks of the estimator that starts it.
 
-    ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples
-    (``validation`` may be None; see :func:`hold_out`). A full-batch solver
-    runs L-BFGS; the others minibatch epochs (one when ``incremental``).
-    ``score_validation(network, X, Y)`` gives a ``scoring`` scorer's figure.
-    ``tasks`` (:mod:`skdense._callbacks`) hears of each epoch and may stop
-    the run. ``t`` counts the samples seen before, ``n_iter_before`` the
-    iterations ``n_iter_`` goes on from; ``label`` names the progress bar.
-    The first Ctrl-C stops the run after the current batch, with a warning.
+    ``build_network(X)`` makes the network from the training rows (after
+    any hold-out); ``samples_seen(X)`` counts the samples the fits before
+    saw; ``epoch_tasks(network, data, history, max_epochs)`` gives the
+    callback tasks (:mod:`skdense._callbacks`) or None; ``keep(network,
+    figures)`` sets the fitted attributes, before the tasks close;
+    ``score_validation(network, X, Y)`` is a ``scoring`` scorer's figure, or
+    None; ``label`` names the progress bar.
     """
+
+    build_network: Callable
+    samples_seen: Callable
+    epoch_tasks: Callable
+    keep: Callable
+    score_validation: Callable | None = None
+    label: str = "DenseClassifier"
+
+
+def train(hooks, data, validation, settings, *, solver, random_state, **run):
+    """One training run, from the data to the fitted figures.
+
+    ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples of the
+    network's targets (``validation`` may be None). With early stopping and
+    no ``validation``, a ``validation_fraction`` of ``data`` is held out (by
+    class when ``run["stratify"]``; an ensemble's networks each hold out a
+    share, see :func:`deal_out`). A full-batch solver runs L-BFGS, which
+    ignores early stopping; the others minibatch epochs (:class:`EpochLoop`;
+    one when ``run["incremental"]``). ``run["history"]`` is extended, and
+    ``run["n_iter_before"]`` is where ``n_iter_`` goes on from. The first
+    Ctrl-C stops the run after the current batch, with a warning. Ends with
+    ``hooks.keep(network, fitted_figures(...))``.
+    """
+    stratify, incremental, history = run["stratify"], run["incremental"], run["history"]
+    full_batch = SOLVERS[solver].full_batch
+    held_out = validation is None and settings.early_stopping and not full_batch
+    if held_out:
+        data, validation = hold_out(data, validation, settings, random_state, stratify)
+    watched = validation is not None and settings.early_stopping and not full_batch
+    network = hooks.build_network(data[0])
+    if held_out and network.spec.n_ensemble > 1:
+        seed = check_random_state(random_state).randint(2**31)
+        shares = deal_out(validation[1], network.spec.n_ensemble, seed, stratify)
+        network.hold_out(validation, shares)
+    t = hooks.samples_seen(data[0])
+    max_epochs = None if full_batch else (1 if incremental else settings.max_iter)
+    tasks = hooks.epoch_tasks(network, data, history, max_epochs)
     with stop_on_interrupt() as stop:
-        if SOLVERS[network.spec.solver].full_batch:
+        if full_batch:
             n_iter, warning = _run_lbfgs(network, data, history, settings, stop, tasks)
         else:
-            n_iter, warning, t = _run_minibatch(
-                network,
-                data,
-                validation,
-                history,
-                settings,
-                incremental=incremental,
-                t=t,
-                stop=stop,
-                score_validation=score_validation,
-                tasks=tasks,
-                label=label,
-            )
+            loop = EpochLoop(network, data, validation, history, settings, hooks)
+            n_iter, converged, t = loop.run(max_epochs, t, stop, tasks, incremental)
+            warning = _unfinished(settings, n_iter, converged, incremental)
     if stop.is_set():
         _warn_interrupted(n_iter)
     elif warning:
         warn_user(warning, ConvergenceWarning)
-    watched = (
-        settings.early_stopping
-        and validation is not None
-        # A full-batch solver (L-BFGS) ignores early stopping.
-        and not SOLVERS[network.spec.solver].full_batch
-    )
-    return fitted_figures(
+    figures = fitted_figures(
         history,
-        n_iter=n_iter_before + n_iter,
+        n_iter=run["n_iter_before"] + n_iter,
         t=t,
         watched_validation=watched,
         scoring=settings.scoring,
         score_name=network.spec.score_name,
     )
+    hooks.keep(network, figures)
+    if tasks is not None:
+        tasks.close(network)
 
 
-def _run_minibatch(
-    network, data, validation, history, settings, *, incremental, **rest
-):
-    """The epochs of a minibatch solver: ``(epochs, warning or None, t)``."""
-    n_iter, converged, t = run_epochs(
-        network,
-        data,
-        validation,
-        history,
-        settings,
-        max_iter=1 if incremental else settings.max_iter,
-        # partial_fit's epochs follow on from the ones before (where the
-        # cosine schedule is).
-        first_epoch=len(history.get("loss", [])) if incremental else 0,
-        **rest,
-    )
-    # A fit meant to reach max_iter gives no warning: best-epoch selection
-    # with no patience, or a schedule that ends there (the presets'). With
-    # MLPClassifier's schedules it warns as MLPClassifier does.
+def _unfinished(settings, n_iter, converged, incremental):
+    """The warning of a minibatch run that reached ``max_iter`` unconverged,
+    or None.
+
+    A fit meant to reach max_iter gives none: best-epoch selection with no
+    patience, or a schedule that ends there (the presets'). With
+    MLPClassifier's schedules it warns as MLPClassifier does.
+    """
     fixed_budget = (
         settings.early_stopping and np.isinf(settings.n_iter_no_change)
     ) or settings.learning_rate in SCHEDULES_ENDING_AT_MAX_ITER
-    unfinished = (
-        not converged
-        and not incremental
-        and n_iter == settings.max_iter
-        and not fixed_budget
-    )
-    warning = unfinished and (
+    if converged or incremental or n_iter != settings.max_iter or fixed_budget:
+        return None
+    return (
         f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
         "reached and the optimization hasn't converged yet."
     )
-    return n_iter, warning, t
+
+
+class EpochLoop:
+    """The minibatch epochs of one run, cut into steps a reader can hold.
+
+    :meth:`run` repeats :meth:`train_one_epoch`, :meth:`record` and
+    :meth:`should_stop`, and restores the best weights on every way out.
+    With ``early_stopping`` the validation score (see :func:`validation_score`)
+    is monitored and the best weights are restored at the end; otherwise the
+    training loss is monitored. Training stops once the monitored figure has
+    not improved by at least ``tol`` for ``n_iter_no_change`` epochs (with
+    the ``adaptive`` schedule, the learning rate is lowered first).
+    ``converged`` is False when the loop ran to ``max_iter`` without
+    stopping, diverged or was stopped. Once ``stop`` is set, the engine
+    returns after its current batch, that partial epoch is recorded, and the
+    loop ends.
+    """
+
+    def __init__(self, network, data, validation, history, settings, hooks):
+        self.network, self.data, self.validation = network, data, validation
+        self.history, self.settings = history, settings
+        self.score_validation, self.label = hooks.score_validation, hooks.label
+        self.batch_size = settings.batch_size_for(data[0].shape[0])
+        self.schedule = LearningRateSchedule(
+            settings.learning_rate,
+            network.spec.learning_rate_init,
+            settings.power_t,
+            settings.max_iter,
+            settings.warmup_epochs,
+        )
+        keep_best = settings.early_stopping and validation is not None
+        self.monitor = Monitor(settings.tol, keep_best=keep_best)
+        self.n_epochs = 0
+
+    def run(self, max_epochs, t, stop, tasks, incremental):
+        """Up to ``max_epochs`` epochs; ``(epochs, converged, t)``, ``t``
+        counting on from the samples seen before. ``partial_fit``'s epochs
+        (``incremental``) follow on from the ones in the history (where the
+        cosine schedule is)."""
+        self.t, self.stop, self.tasks = t, stop, tasks
+        self.first_epoch = len(self.history.get("loss", [])) if incremental else 0
+        self.progress = EpochProgress(self.settings.verbose, max_epochs, self.label)
+        converged = False
+        try:
+            for epoch in range(max_epochs):
+                if self.stop.is_set():
+                    break
+                record = self.train_one_epoch(epoch)
+                if record is None:  # diverged: not converged
+                    break
+                self.record(epoch, record)
+                converged = self.should_stop()
+                if converged:
+                    break
+        finally:
+            self.progress.close()
+            self.network.end_training()
+        if self.monitor.best_weights is not None:
+            self.network.set_weights(self.monitor.best_weights)
+        return self.n_epochs, converged, self.t
+
+    def train_one_epoch(self, epoch):
+        """One pass over the data; its figures, or None if it diverged (the
+        weights of before it are put back)."""
+        network, (X, Y, sample_weight) = self.network, self.data
+        rate = self.schedule.epoch_start(network, self.first_epoch + epoch)
+        if self.tasks is not None:
+            self.tasks.epoch_begin(network)
+        before = network.get_weights()
+        # Overflow shows up as a non-finite loss, reported below in one warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, accuracy = network.train_epoch(
+                X, Y, sample_weight, self.batch_size, self.settings.shuffle, self.stop
+            )
+            record = {"loss": loss, "learning_rate": float(rate)}
+            if accuracy is not None:
+                record[network.spec.score_name] = accuracy
+            if self.validation is not None and np.isfinite(loss):
+                record.update(self.validation_figures())
+        # A step can overflow the optimizer's state (adam's squared
+        # gradients, say) and leave NaN weights after a finite loss; or the
+        # weights overflow on the validation set.
+        finite = np.isfinite(loss) and np.isfinite(record.get("val_loss", 0.0))
+        if not (finite and all_finite(network.get_weights())):
+            network.set_weights(before)
+            best_kept = self.monitor.best_weights is not None
+            warn_divergence(epoch, record.get("val_loss", loss), network, best_kept)
+            return None
+        return record
+
+    def validation_figures(self):
+        """The validation loss, the loss's score, and the scorer's figure."""
+        network, (X, Y, sample_weight) = self.network, self.validation
+        score_name = network.spec.score_name
+        val_loss, accuracy, outputs = network.evaluate(X, Y, sample_weight)
+        figures = {
+            "val_loss": val_loss,
+            f"val_{score_name}": SCORES[score_name](
+                Y, accuracy, outputs, sample_weight
+            ),
+        }
+        if self.score_validation is not None:
+            key = scoring_key(self.settings.scoring)
+            figures[key] = float(self.score_validation(network, X, Y))
+        return figures
+
+    def record(self, epoch, record):
+        """Keep the epoch's figures, advance the schedule, tell the monitor."""
+        for name, value in record.items():
+            self.history.setdefault(name, []).append(float(value))
+        self.n_epochs = epoch + 1
+        self.progress.update(epoch, record)
+        self.t += self.data[0].shape[0]
+        self.schedule.epoch_end(self.network, self.t)
+        if self.monitor.keep_best:
+            score_name = self.network.spec.score_name
+            score = validation_score(record, self.settings.scoring, score_name)
+            self.monitor.update(score, self.network)
+        else:
+            self.monitor.update(-record["loss"], self.network)
+
+    def should_stop(self):
+        """Whether a callback asked to stop, or the monitored figure stalled
+        (the adaptive schedule lowers the rate first)."""
+        if self.tasks is not None and self.tasks.epoch_end(self.network):
+            return True
+        if self.monitor.bad_epochs >= self.settings.n_iter_no_change:
+            if self.schedule.reduce_on_plateau(self.network):
+                self.monitor.bad_epochs = 0
+                return False
+            return True
+        return False
 
 
 def fitted_figures(history, *, n_iter, t, watched_validation, scoring, score_name):
