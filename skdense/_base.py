@@ -37,6 +37,20 @@ def has_stochastic_solver(estimator):
     return True
 
 
+class _Predicted:
+    """A network as a validation scorer sees it: the outputs the validation
+    pass computed (for an ensemble, each row's from the network that held
+    it out), for those rows."""
+
+    def __init__(self, spec, outputs):
+        self.spec, self.outputs = spec, outputs
+
+    def predict_proba(self, X):
+        if X.shape[0] != self.outputs.shape[0]:
+            raise ValueError("A validation scorer predicts the validation rows.")
+        return self.outputs
+
+
 class DenseNetworkMixin(CallbackSupportMixin, HiddenLayerTransform):
     """MLPClassifier's fitted attributes and skdense's persistence, for any
     estimator whose ``network_`` is an engine and ``history_`` its figures.
@@ -150,10 +164,13 @@ class DenseNetworkMixin(CallbackSupportMixin, HiddenLayerTransform):
         super().__setstate__(restored_state(state, type(self)))
 
     def _validation_scorer(self, scoring):
-        """``score(network, X_val, Y_val)`` of a ``scoring`` scorer, or None.
+        """``score(network, X_val, Y_val, outputs)`` of a ``scoring`` scorer,
+        or None.
 
-        The scorer sees the estimator as it would be with that network: a
-        shallow copy holding it, given ``y_val`` decoded from the targets.
+        The scorer sees the estimator as it would be with that network,
+        predicting the validation rows' ``outputs`` (the validation pass's,
+        not a second forward pass): a shallow copy given ``y_val`` decoded
+        from the targets.
         """
         if scoring_key(scoring) is None:
             return None
@@ -161,11 +178,8 @@ class DenseNetworkMixin(CallbackSupportMixin, HiddenLayerTransform):
         probe = copy.copy(self)  # made once, before the loop
         probe._inputs_ready = True  # X_val is already as the network reads it
 
-        def score(network, X_val, Y_val):
-            # An ensemble's validation rows are each predicted by the network
-            # that held it out.
-            view = getattr(network, "validation_view", None)
-            probe.network_ = network if view is None else view()
+        def score(network, X_val, Y_val, outputs):
+            probe.network_ = _Predicted(network.spec, outputs)
             y_val = probe._decode_targets(Y_val, network.spec.out_activation)
             return scorer(probe, X_val, y_val)
 

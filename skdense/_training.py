@@ -300,19 +300,16 @@ class EpochLoop:
         return record
 
     def validation_figures(self):
-        """The validation loss, the loss's score, and the scorer's figure."""
+        """The validation loss, the loss's score, and the scorer's figure,
+        all from one forward pass over the validation rows."""
         network, (X, Y, sample_weight) = self.network, self.validation
         score_name = network.spec.score_name
-        val_loss, accuracy, outputs = network.evaluate(X, Y, sample_weight)
-        figures = {
-            "val_loss": val_loss,
-            f"val_{score_name}": SCORES[score_name](
-                Y, accuracy, outputs, sample_weight
-            ),
-        }
+        result = network.evaluate(X, Y, sample_weight)
+        score = SCORES[score_name](Y, result.accuracy, result.outputs, sample_weight)
+        figures = {"val_loss": result.loss, f"val_{score_name}": score}
         if self.score_validation is not None:
             key = scoring_key(self.settings.scoring)
-            figures[key] = float(self.score_validation(network, X, Y))
+            figures[key] = float(self.score_validation(network, X, Y, result.outputs))
         return figures
 
     def record(self, epoch, record):

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 from ._ops import ACTIVATIONS
 from ._shared import forward_proba, member_seeds, members, penalty, stacked
+from ._spec import Evaluation
 
 
 class EnsembleNetwork:
@@ -57,8 +58,8 @@ class EnsembleNetwork:
         """Deal the validation rows out among the networks until
         :meth:`end_training`: row ``j`` of ``validation`` (an ``(X, Y,
         sample_weight)`` tuple) is held out by network ``held_by[j]`` and
-        trained on by the others. :meth:`evaluate` and
-        :meth:`validation_proba` then predict each row by its network."""
+        trained on by the others. :meth:`evaluate` then predicts each row by
+        its network."""
         held_by = np.asarray(held_by)
         if held_by.shape != (validation[0].shape[0],):
             raise ValueError("held_by needs one network index per validation row.")
@@ -81,16 +82,6 @@ class EnsembleNetwork:
             sample_weight = np.concatenate([sample_weight, sw_val[others]])
         return X, Y, sample_weight
 
-    def validation_proba(self, X):
-        """The outputs for the validation rows: each row's from the network
-        that held it out, or the ensemble's mean if none was dealt out."""
-        if self._held_out is None:
-            return self.predict_proba(X)
-        outputs = np.empty((X.shape[0], self.spec.n_outputs), np.float64)
-        for i, rows in self._shares_of(X, "validation_proba"):
-            outputs[rows] = self.members[i].predict_proba(X[rows])
-        return outputs
-
     def _shares_of(self, X, caller):
         """``(network index, its held-out rows)`` for each network holding
         some, after checking that ``X`` is the held-out rows."""
@@ -98,10 +89,6 @@ class EnsembleNetwork:
         if X.shape[0] != held_by.shape[0]:
             raise ValueError(f"{caller} takes the rows held out, all of them.")
         return [(i, rows) for i, rows in enumerate(shares) if rows.size]
-
-    def validation_view(self):
-        """What a validation scorer predicts with: :meth:`validation_proba`."""
-        return _ValidationView(self)
 
     @property
     def learning_rate(self):
@@ -149,8 +136,8 @@ class EnsembleNetwork:
             member.end_training()
 
     def evaluate(self, X, Y, sample_weight=None):
-        """The objective of the ensemble's mean output over all of ``X``:
-        ``(loss, accuracy, outputs)`` as an engine's ``evaluate``; of each
+        """The objective of the ensemble's mean output over all of ``X``, an
+        :class:`~skdense.backends._spec.Evaluation` as an engine's; of each
         row's network's output instead, for the rows dealt out by
         :meth:`hold_out`. The penalty is the mean of the networks'."""
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
@@ -163,9 +150,8 @@ class EnsembleNetwork:
         per_sample, correct = self.spec.loss_row.per_sample(targets, logits)
         data_loss = float(np.dot(sw, per_sample))
         loss = (data_loss + np.mean(member_penalties)) / float(np.sum(sw))
-        if correct is None:
-            return loss, None, outputs
-        return loss, float(np.mean(correct)), None
+        accuracy = None if correct is None else float(np.mean(correct))
+        return Evaluation(loss, accuracy, outputs)
 
     def _evaluate_held_out(self, X, Y, sw, member_penalties):
         """:meth:`evaluate` on the dealt-out rows: each network evaluates its
@@ -173,28 +159,19 @@ class EnsembleNetwork:
         add up, and the mean penalty joins them."""
         has_accuracy = self.spec.score_name == "accuracy"
         data_loss, n_correct = 0.0, 0.0
-        shape = (X.shape[0], self.spec.n_outputs)
-        outputs = None if has_accuracy else np.empty(shape, np.float64)
+        outputs = np.empty((X.shape[0], self.spec.n_outputs), np.float64)
         for i, rows in self._shares_of(X, "evaluate"):
             loss, accuracy, own = self.members[i].evaluate(X[rows], Y[rows], sw[rows])
             # A network's loss is (its data loss + its penalty) / its weight.
             data_loss += loss * float(np.sum(sw[rows])) - member_penalties[i]
             if has_accuracy:
                 n_correct += accuracy * rows.size
-            else:
-                outputs[rows] = own
+            outputs[rows] = own
         loss = (data_loss + np.mean(member_penalties)) / float(np.sum(sw))
-        return loss, (n_correct / X.shape[0] if has_accuracy else None), outputs
+        return Evaluation(
+            loss, n_correct / X.shape[0] if has_accuracy else None, outputs
+        )
 
     def predict_proba(self, X):
         """The mean of the networks' outputs, float64."""
         return forward_proba(X, self.get_weights(), self.spec)
-
-
-class _ValidationView:
-    """An ensemble as a validation scorer sees it: predicting each
-    validation row by the network that held it out."""
-
-    def __init__(self, network):
-        self.spec = network.spec
-        self.predict_proba = network.validation_proba

@@ -41,6 +41,7 @@ from ._keras_layers import (
 from ._keras_model import build_model, initializer
 from ._migration import keras_spec_from_0_1_state
 from ._shared import PREDICT_CHUNK, as_input, forward_proba, split_weights
+from ._spec import Evaluation
 
 # Idle compiled models, by everything their traced functions depend on.
 # TensorFlow never frees a model's traced functions (about 5 MB a model;
@@ -260,9 +261,9 @@ class KerasNetwork:
     def evaluate(self, X, Y, sample_weight=None):
         """Objective over all of ``X`` taken as one batch.
 
-        Returns ``(loss, accuracy, outputs)`` as the NumPy engine's
-        :meth:`~skdense.backends.DenseNetwork.evaluate` does (the outputs from
-        :meth:`predict_proba`, for a loss without an accuracy). Sparse ``X``
+        Returns an :class:`~skdense.backends._spec.Evaluation` as the NumPy
+        engine's :meth:`~skdense.backends.DenseNetwork.evaluate` does (the
+        loss and accuracy Keras's, the outputs :meth:`predict_proba`'s). Sparse ``X``
         is densified a chunk of rows at a time; the chunks' figures, weighted
         by their sizes, make the same whole-batch figures.
         """
@@ -291,9 +292,10 @@ class KerasNetwork:
                 accuracy += result.get("accuracy", 0.0) * m / n
         finally:
             self._set_penalty_scale(scale)
-        if self.spec.score_name != "accuracy":
-            return loss, None, self.predict_proba(X)
-        return loss, accuracy, None
+        has_accuracy = self.spec.score_name == "accuracy"
+        return Evaluation(
+            loss, accuracy if has_accuracy else None, self.predict_proba(X)
+        )
 
     def predict_proba(self, X):
         """Output-layer probabilities, ``(n_samples, n_outputs)``, in float64."""

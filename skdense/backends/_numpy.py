@@ -44,7 +44,7 @@ from ._shared import (
     rate_factors,
     split_weights,
 )
-from ._spec import OUTPUTS, REGRESSOR_OUTPUTS
+from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, Evaluation
 
 
 def _layer_views(flat, shapes):
@@ -244,28 +244,23 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
         return penalty([self._flat_params[: self._n_coef]], self.spec)
 
     def evaluate(self, X, Y, sample_weight=None):
-        """Objective over all of ``X`` taken as one batch (no dropout).
-
-        Returns ``(loss, accuracy, outputs)``: the loss weighted by
-        ``sample_weight``; the fraction of samples predicted right, or None
-        for a loss without an accuracy; and then the output layer's values
-        (float64, as computed in the network's dtype), from which the training
-        loop takes the loss's score, else None.
-        """
+        """Objective over all of ``X`` taken as one batch (no dropout): an
+        :class:`~skdense.backends._spec.Evaluation`, its outputs computed in
+        the network's dtype (and given as float64)."""
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         Y = self.spec.training_targets(Y)
         data_loss, n_correct = 0.0, 0
         has_accuracy = self.spec.score_name == "accuracy"
-        outputs = None if has_accuracy else np.empty(Y.shape, np.float64)
+        outputs = np.empty(Y.shape, np.float64)
         for rows, logits in self._chunked_logits(X):
             per_sample, correct = self.spec.loss_row.per_sample(Y[rows], logits)
             data_loss += float(np.dot(sw[rows], per_sample))
             if has_accuracy:
                 n_correct += int(np.count_nonzero(correct))
-            else:
-                outputs[rows] = logits  # the loss left the outputs there
+            outputs[rows] = logits  # the loss left the outputs there
         loss = (data_loss + self._penalty()) / float(np.sum(sw))
-        return loss, (n_correct / X.shape[0] if has_accuracy else None), outputs
+        accuracy = n_correct / X.shape[0] if has_accuracy else None
+        return Evaluation(loss, accuracy, outputs)
 
 
 class MinibatchNetwork(DenseNetwork):
@@ -338,8 +333,7 @@ class RegressionNetwork(DenseNetwork):
     >>> for _ in range(100):
     ...     loss, _ = net.train_epoch(X, Y, batch_size=32)
     >>> from sklearn.metrics import r2_score
-    >>> loss, _, outputs = net.evaluate(X, Y)
-    >>> bool(r2_score(Y, outputs) > 0.95), net.predict_proba(X).shape
+    >>> bool(r2_score(Y, net.evaluate(X, Y).outputs) > 0.95), net.predict_proba(X).shape
     (True, (300, 1))
     """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import numbers
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -284,6 +284,19 @@ _AT_LEAST_ONE = Interval(_Integral, 1, None)
 SETTINGS = _constraints_of(NetworkSpec)
 
 
+class Evaluation(NamedTuple):
+    """What :meth:`Engine.evaluate` gives: the objective of all of ``X`` as
+    one batch, no dropout (weighted by ``sample_weight``); the fraction of
+    rows predicted right, or None for a loss without an accuracy; and the
+    output layer's values (float64, ``(n_samples, n_outputs)``), from which
+    the training loop takes the loss's score (the R²) and a scorer's figure,
+    with no second forward pass."""
+
+    loss: float
+    accuracy: float | None
+    outputs: np.ndarray
+
+
 @runtime_checkable
 class Engine(Protocol):
     """What the training loop and the estimator ask of a network.
@@ -318,16 +331,9 @@ class Engine(Protocol):
     def end_training(self) -> None:
         """Free what training held (buffers, tensors)."""
 
-    def evaluate(
-        self, X, Y, sample_weight=None
-    ) -> tuple[float, float | None, np.ndarray | None]:
-        """Objective of all of ``X`` as one batch, no dropout:
-        ``(loss, accuracy, outputs)``.
-
-        The accuracy is None for a loss without one; the output layer's
-        values (float64) are given then, else None: the training loop takes
-        the loss's score (the R²) from them.
-        """
+    def evaluate(self, X, Y, sample_weight=None) -> Evaluation:
+        """The objective, accuracy and outputs of all of ``X`` as one batch
+        (see :class:`Evaluation`)."""
 
     def predict_proba(self, X) -> np.ndarray:
         """Output-layer values in float64, ``(n_samples, n_outputs)``."""
