@@ -94,57 +94,52 @@ def activation_kernels(compiled):
     """
     forward = derivative = None
     if compiled.after is not None:
-        forward = _forward_loops(compiled)
+        after = _scalar(compiled.after)
+        if compiled.ufunc is None:
+            forward = _one_pass_forward(after)
+        else:
+            before = _scalar(compiled.before)
+            forward = _ufunc_forward(before, compiled.ufunc, after)
     if compiled.derivative is not None:
         derivative = _derivative_loop(_scalar(compiled.derivative))
     return forward, derivative
 
 
-def _forward_loops(compiled):
-    """``forward(out, b, aux, c)``: one loop, or two around the ufunc."""
-    after = _scalar(compiled.after)
-    if compiled.ufunc is None:
-
-        @_scalar
-        def bias_and_after(out, b, aux, c, r, j):
-            z = out[r, j] + b[j]
-            out[r, j] = after(z, z, c)
-
-        return _element_loop(bias_and_after)
-    before, ufunc = _scalar(compiled.before), compiled.ufunc
-
-    @_scalar
-    def bias_and_before(out, b, aux, c, r, j):
-        z = out[r, j] + b[j]
-        out[r, j] = z
-        aux[r, j] = before(z, c)
-
-    @_scalar
-    def with_after(out, b, aux, c, r, j):
-        out[r, j] = after(out[r, j], aux[r, j], c)
-
-    first, second = _element_loop(bias_and_before), _element_loop(with_after)
-
+def _one_pass_forward(after):
+    @_built
     def forward(out, b, aux, c):
-        first(out, b, aux, c)
-        ufunc(aux, out=aux)
-        second(out, b, aux, c)
+        n_rows, n_units = out.shape
+        for r in range(n_rows):
+            for j in range(n_units):
+                z = out[r, j] + b[j]
+                out[r, j] = after(z, z, c)
 
     return forward
 
 
-def _element_loop(body):
-    """A loop running ``body(out, b, aux, c, r, j)`` on every element of
-    ``out``."""
-
+def _ufunc_forward(before, ufunc, after):
     @_built
-    def loop(out, b, aux, c):
+    def bias_and_before(out, b, aux, c):
         n_rows, n_units = out.shape
         for r in range(n_rows):
             for j in range(n_units):
-                body(out, b, aux, c, r, j)
+                z = out[r, j] + b[j]
+                out[r, j] = z
+                aux[r, j] = before(z, c)
 
-    return loop
+    @_built
+    def with_after(out, aux, c):
+        n_rows, n_units = out.shape
+        for r in range(n_rows):
+            for j in range(n_units):
+                out[r, j] = after(out[r, j], aux[r, j], c)
+
+    def forward(out, b, aux, c):
+        bias_and_before(out, b, aux, c)
+        ufunc(aux, out=aux)
+        with_after(out, aux, c)
+
+    return forward
 
 
 def _derivative_loop(derivative):
