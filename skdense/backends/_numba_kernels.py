@@ -106,7 +106,7 @@ def activation_kernels(compiled):
 
 
 # The loops below index the arrays themselves: a loop whose body is a
-# function given the indices does not vectorise (four times slower, measured).
+# function given the indices does not vectorise (see the design notes).
 def _one_pass_forward(after):
     @_built
     def forward(out, b, aux, c):
