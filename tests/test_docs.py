@@ -4,6 +4,8 @@ written and say what the text claims."""
 import importlib.util
 import os
 import re
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -133,3 +135,31 @@ def test_the_readme_is_written_for_a_user():
     text = (ROOT / "README.md").read_text()
     assert text.index("python -m pytest") > text.index("## Development")
     assert len(text.split()) < 1000
+
+
+def test_the_readmes_main_job_runs_as_written(tmp_path):
+    """The README's own-table commands (all but ``pip install``) run as
+    written in a fresh folder, and print the table with every model."""
+    pytest.importorskip("pandas", reason="pip install 'skdense[tables]'")
+    section = (ROOT / "README.md").read_text().split("## Your own table")[1]
+    block = re.search(r"```bash\n(.*?)```", section, flags=re.S).group(1)
+    commands = [shlex.split(line, comments=True) for line in block.splitlines()]
+    commands = [c for c in commands if c and c[:2] != ["pip", "install"]]
+    assert [c[0] for c in commands] == ["python", "skdense"]
+    programs = {
+        "python": [sys.executable],
+        "skdense": [sys.executable, "-m", "skdense.cli"],
+    }
+    out = ""
+    for command in commands:
+        result = subprocess.run(
+            [*programs[command[0]], *command[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        out += result.stdout
+    for model in ("tabular", "boosting", "mlp", "linear"):
+        assert f"| {model} |" in out
+    assert (tmp_path / "skdense-results" / "results.csv").is_file()
