@@ -43,6 +43,10 @@ class _Predicted:
     it out), for those rows."""
 
     def __init__(self, spec, outputs):
+        if spec.out_activation == "softmax":
+            # Computed in the network's dtype: rows sum to 1 in float64 again,
+            # as predict_proba's do (scikit-learn's log loss checks it).
+            outputs = outputs / outputs.sum(axis=1, keepdims=True)
         self.spec, self.outputs = spec, outputs
 
     def predict_proba(self, X):
