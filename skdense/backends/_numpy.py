@@ -47,6 +47,10 @@ from ._shared import (
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, Evaluation
 
 
+def _add_bias(out, b):
+    out += b
+
+
 def _layer_views(flat, shapes):
     """Split ``flat`` into consecutive views of the given shapes."""
     views, start = [], 0
@@ -183,18 +187,26 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
 
     # -- forward ---------------------------------------------------------------
 
-    def _forward(self, X, outs, masks=None, pre=None, fused=None, kept=None):
+    def _forward(self, X, outs, masks=None, plan=None):
         """Fill ``outs`` with each layer's output; the last one holds logits.
 
-        ``pre``, if given, receives each hidden layer's pre-activation.
         ``masks`` are ``(mask, dropped)`` pairs: the output times the mask
-        goes to ``dropped``. ``fused(out, b, i)``, if given, is hidden layer
-        ``i``'s bias add and activation in one (a step's compiled forward
-        pass). Returns the list of layer inputs (X, or its numeric
-        embedding, then each hidden layer's output after dropout), which
-        backprop needs; what the input stage's gradients need goes to the
-        dict ``kept``, if given.
+        goes to ``dropped``. With a batch ``plan`` (training, see
+        :mod:`._numpy_backprop`), the hidden layers' pre-activations go to
+        ``plan.pre`` if it keeps them, the step's compiled forward pass
+        (``plan.fused``) and bias add run where it has them, and what the
+        input stage's gradients need goes to ``plan.front``. Returns the
+        list of layer inputs (X, or its numeric embedding, then each hidden
+        layer's output after dropout), which backprop needs.
         """
+        pre, fused, kept, add_bias = None, None, None, _add_bias
+        if plan is not None:
+            pre, fused, kept, add_bias = (
+                plan.pre,
+                plan.fused,
+                plan.front,
+                plan.step.add_bias,
+            )
         if self.front_ or self.spec.categorical_levels:
             X = first_layer_input(X, self.front_, self.spec, kept)
         activate = ACTIVATIONS[self.spec.activation].forward
@@ -207,12 +219,12 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
             else:
                 np.matmul(inputs[-1], w, out=out)
             if i == last:
-                out += b
+                add_bias(out, b)
                 break
             if fused is not None:
                 fused(out, b, i)
             else:
-                out += b
+                add_bias(out, b)
                 if pre is not None:
                     pre[i][...] = out
                 activate(out)

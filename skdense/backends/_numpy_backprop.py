@@ -134,7 +134,7 @@ class Backprop:
             divisor = n_rows if sample_weight is None else float(np.sum(sample_weight))
         plan = self._batch_plan(n_rows, step or self._step())
         self._front_kept = plan.front
-        inputs = self._forward(X, plan.outs, masks, plan.pre, plan.fused, plan.front)
+        inputs = self._forward(X, plan.outs, masks, plan)
         data_loss, n_correct = self._output_gradient(plan, Y, sample_weight, divisor)
         loss = (data_loss + (self._penalty() if penalty_loss else 0.0)) / divisor
         self._hidden_gradients(X, inputs, plan, masks)

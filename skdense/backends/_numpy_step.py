@@ -22,6 +22,7 @@ class Step:
 
     ``forward(out, b, aux)``, or None for the NumPy form: the hidden layers'
     ``out = f(out + b)``, ``aux`` a scratch shaped as ``out``.
+    ``add_bias(out, b)``: ``out += b`` for the other layers.
     ``backward(kept, delta, bias_grad, ones)``: ``delta *= f'(z)`` from what
     the layer kept, and its column sums (``ones`` a row of ones) in
     ``bias_grad``. ``loss(logits, Y, scale, bias_grad)``, or None for the
@@ -33,6 +34,7 @@ class Step:
     """
 
     forward: Callable | None
+    add_bias: Callable
     backward: Callable
     loss: Callable | None
     gather: Callable | None
@@ -66,6 +68,7 @@ def resolve_step(spec, kernels):
     compiled_loss = spec.loss_row.compiled
     return Step(
         forward=forward,
+        add_bias=_add_bias if kernels is None else kernels.add_bias,
         backward=backward,
         loss=None
         if kernels is None or not compiled_loss
@@ -73,6 +76,10 @@ def resolve_step(spec, kernels):
         gather=None if kernels is None else kernels.gather_rows,
         kernels=kernels,
     )
+
+
+def _add_bias(out, b):
+    out += b
 
 
 def _typed(compiled, dtype):
