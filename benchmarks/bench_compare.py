@@ -1,17 +1,20 @@
-"""``skdense compare`` on Fashion-MNIST, as the comparison page quotes it.
+"""``skdense compare`` on its built-in data sets, as the pages quote it.
 
-Runs ``skdense.compare.compare("fashion-mnist", cv=3)`` (the command's
-defaults: 20 epochs for the networks, the sgd baseline at the study notes'
-``max_iter=5``; keras when TensorFlow is installed), prints the command's
-table and the run's wall time, and writes both to
-``benchmarks/results/compare_fashion_mnist.md``.
+Runs ``skdense.compare.compare(name, cv=3)`` with the command's defaults on
+Fashion-MNIST (20 epochs for the networks, the sgd baseline at the study
+notes' ``max_iter=5``; keras when TensorFlow is installed; the comparison
+page quotes it) and on diabetes (Ridge, both engines and MLPRegressor; the
+regression page quotes it), prints each table and the run's wall time, and
+writes them to ``benchmarks/results/compare_<name>.md``.
 
 Usage::
 
     SKDENSE_DATA=../shared/data/fashion-mnist python benchmarks/bench_compare.py
+    python benchmarks/bench_compare.py diabetes        # one of them
 """
 
 import os
+import sys
 import time
 
 from quote_results import save
@@ -19,19 +22,26 @@ from quote_results import save
 from skdense.cli import format_table
 from skdense.compare import compare
 
+DATASETS = ("fashion-mnist", "diabetes")
 
-def main():
+
+def run(name):
     start = time.perf_counter()
-    rows, _ = compare("fashion-mnist", cv=3, log=lambda message: None)
+    rows, _ = compare(name, cv=3, log=lambda message: None)
     seconds = time.perf_counter() - start
     models = ", ".join(row["model"] for row in rows)
     text = (
-        f"`skdense compare --dataset fashion-mnist` ({models}; 3 folds; "
+        f"`skdense compare --dataset {name}` ({models}; 3 folds; "
         f"{os.cpu_count()} cores): the whole run took {seconds:.0f} s.\n\n"
         + format_table(rows)
     )
     print(text)
-    save("compare_fashion_mnist", text)
+    save(f"compare_{name.replace('-', '_')}", text)
+
+
+def main():
+    for name in sys.argv[1:] or DATASETS:
+        run(name)
 
 
 if __name__ == "__main__":
