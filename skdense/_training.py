@@ -140,21 +140,32 @@ class RunHooks:
     label: str = "DenseClassifier"
 
 
-def train(hooks, data, validation, settings, *, solver, random_state, **run):
+def train(
+    hooks,
+    data,
+    validation,
+    settings,
+    *,
+    solver,
+    random_state,
+    stratify,
+    incremental,
+    history,
+    n_iter_before,
+):
     """One training run, from the data to the fitted figures.
 
     ``data`` and ``validation`` are ``(X, Y, sample_weight)`` tuples of the
     network's targets (``validation`` may be None). With early stopping and
     no ``validation``, a ``validation_fraction`` of ``data`` is held out (by
-    class when ``run["stratify"]``; an ensemble's networks each hold out a
+    class when ``stratify``; an ensemble's networks each hold out a
     share, see :func:`deal_out`). A full-batch solver runs L-BFGS, which
     ignores early stopping; the others minibatch epochs (:class:`EpochLoop`;
-    one when ``run["incremental"]``). ``run["history"]`` is extended, and
-    ``run["n_iter_before"]`` is where ``n_iter_`` goes on from. The first
+    one when ``incremental``). ``history`` is extended, and
+    ``n_iter_before`` is where ``n_iter_`` goes on from. The first
     Ctrl-C stops the run after the current batch, with a warning. Ends with
     ``hooks.keep(network, fitted_figures(...))``.
     """
-    stratify, incremental, history = run["stratify"], run["incremental"], run["history"]
     full_batch = SOLVERS[solver].full_batch
     held_out = validation is None and settings.early_stopping and not full_batch
     if held_out:
@@ -181,7 +192,7 @@ def train(hooks, data, validation, settings, *, solver, random_state, **run):
         warn_user(warning, ConvergenceWarning)
     figures = fitted_figures(
         history,
-        n_iter=run["n_iter_before"] + n_iter,
+        n_iter=n_iter_before + n_iter,
         t=t,
         watched_validation=watched,
         scoring=settings.scoring,

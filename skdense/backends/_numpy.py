@@ -32,6 +32,7 @@ from ._migration import numpy_spec_from_0_1_state
 from ._numpy_backprop import Backprop
 from ._numpy_lbfgs import LbfgsTraining
 from ._numpy_minibatch import MinibatchTraining
+from ._numpy_step import add_bias as numpy_add_bias
 from ._ops import ACTIVATIONS
 from ._optimizers import make_optimizer
 from ._shared import (
@@ -45,10 +46,6 @@ from ._shared import (
     split_weights,
 )
 from ._spec import OUTPUTS, REGRESSOR_OUTPUTS, Evaluation
-
-
-def _add_bias(out, b):
-    out += b
 
 
 def _layer_views(flat, shapes):
@@ -199,7 +196,7 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
         list of layer inputs (X, or its numeric embedding, then each hidden
         layer's output after dropout), which backprop needs.
         """
-        pre, fused, kept, add_bias = None, None, None, _add_bias
+        pre, fused, kept, add_bias = None, None, None, numpy_add_bias
         if plan is not None:
             pre, fused, kept, add_bias = (
                 plan.pre,

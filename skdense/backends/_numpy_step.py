@@ -68,7 +68,7 @@ def resolve_step(spec, kernels):
     compiled_loss = spec.loss_row.compiled
     return Step(
         forward=forward,
-        add_bias=_add_bias if kernels is None else kernels.add_bias,
+        add_bias=add_bias if kernels is None else kernels.add_bias,
         backward=backward,
         loss=None
         if kernels is None or not compiled_loss
@@ -78,7 +78,8 @@ def resolve_step(spec, kernels):
     )
 
 
-def _add_bias(out, b):
+def add_bias(out, b):
+    """``out += b``: the NumPy form of a layer's bias add."""
     out += b
 
 
