@@ -19,7 +19,7 @@ from ._data import (
     encode_targets,
     unchanged_on_error,
 )
-from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS
+from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS, fill_doc
 from ._params import CLASSIFIER_SETTINGS
 
 
@@ -233,6 +233,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
 
     # -- public API ------------------------------------------------------------
 
+    @fill_doc
     def fit(
         self,
         X: ArrayLike,
@@ -244,14 +245,12 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(X_fit)s
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels of any type (strings, -1/+1, integers, ...), or a 0/1
             indicator matrix for multilabel classification (one sigmoid output
             per label, their binary cross-entropies summed).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sample in the loss.
+        %(sample_weight)s
         validation_data : tuple (X_val, y_val), default=None
             Data to report ``val_loss`` and ``val_accuracy`` on after every
             epoch; with ``early_stopping=True`` it replaces the split of
@@ -266,6 +265,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             return self._fit(X, y, sample_weight, validation_data, incremental=False)
 
     @available_if(has_stochastic_solver)
+    @fill_doc
     def partial_fit(
         self,
         X: ArrayLike,
@@ -278,15 +278,13 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(X_fit)s
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix (multilabel).
         classes : array-like of shape (n_classes,), default=None
             All the classes that can occur; required on the first call,
             unless y is a multilabel indicator (its columns are the labels).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sample in the loss.
+        %(sample_weight)s
         input_sample : array-like of shape (n_rows, n_features), default=None
             Rows to learn the input statistics from on the first call
             (categorical levels, missing-value fills, ``input_scaling``, the
@@ -312,13 +310,11 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
                 input_sample=input_sample,
             )
 
+    @fill_doc
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Probability of each class, columns in the order of ``classes_``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+        %(X_only)s
 
         Returns
         -------
@@ -332,13 +328,11 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
             return np.hstack([1.0 - proba, proba])
         return proba
 
+    @fill_doc
     def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Logarithm of :meth:`predict_proba`.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+        %(X_only)s
 
         Returns
         -------
@@ -348,13 +342,11 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @fill_doc
     def predict(self, X: ArrayLike) -> NDArray:
         """Most probable class of each sample.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+        %(X_only)s
 
         Returns
         -------

@@ -222,3 +222,39 @@ ENGINE_PARAMETERS = """\
         Training engine: the NumPy engine, or Keras on TensorFlow
         (``pip install 'skdense[keras]'``).
 """
+
+
+def _in_method(text):
+    """``text`` as it stands in a method's docstring: the lines after its
+    first indented by the method body's 8 spaces (the first line takes the
+    placeholder's place)."""
+    first, *rest = text.splitlines()
+    return "\n".join([first, *(f"        {line}" if line else "" for line in rest)])
+
+
+_X_PREDICT = """\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Input data."""
+
+METHOD_SECTIONS = {
+    name: _in_method(text)
+    for name, text in {
+        "X_fit": """\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Training data.""",
+        "X_predict": _X_PREDICT,
+        # The whole Parameters section of a method that takes only X.
+        "X_only": f"Parameters\n----------\n{_X_PREDICT}",
+        "sample_weight": """\
+sample_weight : array-like of shape (n_samples,), default=None
+    Non-negative weight of each sample in the loss.""",
+    }.items()
+}
+
+
+def fill_doc(method):
+    """``method`` with its docstring's ``%(name)s`` placeholders filled from
+    ``METHOD_SECTIONS``: the entries the estimators' methods share."""
+    if method.__doc__:  # None under python -OO
+        method.__doc__ = method.__doc__ % METHOD_SECTIONS
+    return method

@@ -19,7 +19,7 @@ from ._data import (
     target_scale,
     unchanged_on_error,
 )
-from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS
+from ._docstrings import ENGINE_PARAMETERS, NETWORK_PARAMETERS, fill_doc
 from ._params import REGRESSOR_SETTINGS
 from .presets import REGRESSOR_PRESETS
 
@@ -234,6 +234,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.target_scaling = target_scaling
 
+    @fill_doc
     def fit(
         self,
         X: ArrayLike,
@@ -245,12 +246,10 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(X_fit)s
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Finite numeric targets; non-negative for ``loss="poisson"``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sample in the loss.
+        %(sample_weight)s
         validation_data : tuple (X_val, y_val), default=None
             Data to report ``val_loss`` and ``val_r2`` on after every epoch;
             with ``early_stopping=True`` it replaces the split of
@@ -265,6 +264,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
             return self._fit(X, y, sample_weight, validation_data, incremental=False)
 
     @available_if(has_stochastic_solver)
+    @fill_doc
     def partial_fit(
         self,
         X: ArrayLike,
@@ -276,12 +276,10 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(X_fit)s
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets, as many as in the first call.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sample in the loss.
+        %(sample_weight)s
         input_sample : array-like of shape (n_rows, n_features), default=None
             A sample of the whole stream, which the first call learns the
             input statistics from in place of its batch, as
@@ -298,13 +296,11 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
                 X, y, sample_weight, None, incremental=True, input_sample=input_sample
             )
 
+    @fill_doc
     def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """Predicted targets.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+        %(X_only)s
 
         Returns
         -------

@@ -15,6 +15,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import TransformerTags
 from sklearn.utils.validation import check_is_fitted
 
+from ._docstrings import fill_doc
 from .backends._shared import forward_hidden
 
 
@@ -30,6 +31,7 @@ class HiddenLayerTransform(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     ``network_`` is an engine (it validates inputs with ``_validate_inputs``
     and checks outputs with ``_checked_finite``)."""
 
+    @fill_doc
     def transform(self, X: ArrayLike, layer: int = -1) -> NDArray[np.float64]:
         """The activations of a hidden layer: the features the network learned.
 
@@ -38,8 +40,7 @@ class HiddenLayerTransform(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+        %(X_predict)s
         layer : int, default=-1
             Which hidden layer, indexed as ``hidden_layer_sizes``: -1 is the
             last, 0 the first.
@@ -88,13 +89,13 @@ class HiddenLayerTransform(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             )
         return self._checked_finite(activations, X)
 
+    @fill_doc
     def fit_transform(self, X: ArrayLike, y: ArrayLike, **fit_params) -> NDArray:
         """Fit, then :meth:`transform` ``X`` (the last hidden layer).
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(X_fit)s
         y : array-like
             Targets, as ``fit`` takes them.
         **fit_params
