@@ -356,14 +356,11 @@ class FullBatchEngine(Engine, Protocol):
     """
 
     def fit_lbfgs(
-        self,
-        X,
-        Y,
-        sample_weight=None,
-        max_iter=200,
-        max_fun=15000,
-        tol=1e-4,
-        stop=None,
-        on_iteration=None,
+        self, X, Y, sample_weight, *, max_iter, max_fun, tol, stop, on_iteration
     ) -> tuple[list[float], int, str | None]:
-        """Run L-BFGS: the loss after each iteration, the count, why it failed."""
+        """Run L-BFGS: the loss after each iteration, the count, why it failed.
+
+        The training loop passes every argument: MLPClassifier's limits
+        (``max_iter``, ``max_fun``, ``tol``), a ``threading.Event`` that ends
+        the run once set, and a callable run after each iteration (or None),
+        whose true return ends the run."""
