@@ -55,6 +55,21 @@ class _Predicted:
         return self.outputs
 
 
+def _assignable_weights(part, doc):
+    """A property for the fitted network's ``part`` ("coefs_" or
+    "intercepts_"), as MLPClassifier's lists; assigning new arrays of the
+    same shapes replaces the network's."""
+
+    def get(estimator) -> list[NDArray]:
+        check_is_fitted(estimator)
+        return getattr(estimator.network_, part)
+
+    def replace(estimator, arrays):
+        estimator._replace_weights(**{part: arrays})
+
+    return property(get, replace, doc=doc)
+
+
 class DenseNetworkMixin(CallbackSupportMixin, HiddenLayerTransform):
     """MLPClassifier's fitted attributes and skdense's persistence, for any
     estimator whose ``network_`` is an engine and ``history_`` its figures.
@@ -107,27 +122,18 @@ class DenseNetworkMixin(CallbackSupportMixin, HiddenLayerTransform):
         check_is_fitted(self)
         return self.history_["loss"]
 
-    @property
-    def coefs_(self) -> list[NDArray]:
-        """Weight matrices of the network, input layer first (assignable)."""
-        check_is_fitted(self)
-        return self.network_.coefs_
+    coefs_ = _assignable_weights(
+        "coefs_", "Weight matrices of the network, input layer first (assignable)."
+    )
+    intercepts_ = _assignable_weights(
+        "intercepts_", "Bias vectors of the network, input layer first (assignable)."
+    )
 
-    @coefs_.setter
-    def coefs_(self, coefs):
-        self._replace_weights(coefs, self.intercepts_)
-
-    @property
-    def intercepts_(self) -> list[NDArray]:
-        """Bias vectors of the network, input layer first (assignable)."""
-        check_is_fitted(self)
-        return self.network_.intercepts_
-
-    @intercepts_.setter
-    def intercepts_(self, intercepts):
-        self._replace_weights(self.coefs_, intercepts)
-
-    def _replace_weights(self, coefs, intercepts):
+    def _replace_weights(self, coefs_=None, intercepts_=None):
+        """The network's weights with ``coefs_`` or ``intercepts_`` (the
+        other kept), refused unless the shapes stay."""
+        coefs = self.coefs_ if coefs_ is None else coefs_
+        intercepts = self.intercepts_ if intercepts_ is None else intercepts_
         old = self.network_.get_weights()
         _, _, embedding = split_weights(old, self.network_.spec)  # kept as it is
         new = [
