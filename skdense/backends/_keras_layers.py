@@ -66,14 +66,33 @@ def penalty_class():
 
 
 @functools.cache
+def _configured_layer():
+    """The input stage's Keras layer base: its configuration, which a saved
+    model keeps, is its ``config_names`` attributes (its ``__init__``
+    arguments)."""
+    keras = import_keras()
+
+    class ConfiguredLayer(keras.layers.Layer):
+        config_names = ()
+
+        def get_config(self):
+            own = {name: getattr(self, name) for name in self.config_names}
+            return {**super().get_config(), **own}
+
+    return ConfiguredLayer
+
+
+@functools.cache
 def embedding_class():
     """The numeric embedding as a Keras layer, registered for saved models."""
     keras = import_keras()
 
     @keras.saving.register_keras_serializable(package="skdense")
-    class PBLDEmbedding(keras.layers.Layer):
+    class PBLDEmbedding(_configured_layer()):
         """RealMLP's PBLD embedding of each input column (see
         ``skdense.backends._embeddings``); weights as the NumPy engine's."""
+
+        config_names = ("frequencies", "size", "columns")
 
         def __init__(self, frequencies, size, columns=None, **kwargs):
             super().__init__(**kwargs)
@@ -104,14 +123,6 @@ def embedding_class():
             embedded = ops.reshape(embedded, (-1, n * e))
             return ops.concatenate([embedded, x, rest], axis=-1)
 
-        def get_config(self):
-            return {
-                **super().get_config(),
-                "frequencies": self.frequencies,
-                "size": self.size,
-                "columns": self.columns,
-            }
-
     return PBLDEmbedding
 
 
@@ -122,11 +133,13 @@ def categories_class():
     keras = import_keras()
 
     @keras.saving.register_keras_serializable(package="skdense")
-    class CategoricalColumns(keras.layers.Layer):
+    class CategoricalColumns(_configured_layer()):
         """The last ``len(levels)`` columns, level indices, as one-hot
         vectors or learned embeddings (see ``skdense.backends._categorical``);
         the columns before them pass as they are. Tables as the NumPy
         engine's."""
+
+        config_names = ("levels", "max_onehot", "size")
 
         def __init__(self, levels, max_onehot, size, **kwargs):
             super().__init__(**kwargs)
@@ -154,14 +167,6 @@ def categories_class():
                     one_hot = ops.matmul(one_hot, next(tables))
                 parts.append(one_hot)
             return ops.concatenate(parts, axis=-1)
-
-        def get_config(self):
-            return {
-                **super().get_config(),
-                "levels": self.levels,
-                "max_onehot": self.max_onehot,
-                "size": self.size,
-            }
 
     return CategoricalColumns
 
