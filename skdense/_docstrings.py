@@ -1,6 +1,7 @@
 """Parameter descriptions every skdense estimator shares, written once.
 
-Each estimator's docstring is assembled from these and its own entries.
+Each estimator's docstring is assembled from these and its own entries;
+its methods' docstrings take the entries they share through ``fill_doc``.
 """
 
 from .backends._ops import HIDDEN_ACTIVATIONS

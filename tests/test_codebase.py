@@ -46,3 +46,14 @@ def test_the_scoring_docstrings_name_each_estimators_own_score():
     assert "neg_mean_absolute_error" not in classifier
     regressor = _parameter_doc(DenseRegressor, "scoring")
     assert "R²" in regressor and "accuracy" not in regressor
+
+
+@pytest.mark.parametrize("estimator", [DenseClassifier, DenseRegressor])
+def test_every_shared_docstring_section_is_filled_in(estimator):
+    """A method whose docstring names a shared section (``%(X_fit)s``) but
+    lacks ``@fill_doc`` would show the placeholder in help() and the docs."""
+    public = [getattr(estimator, name) for name in dir(estimator) if name[0] != "_"]
+    docs = [member.__doc__ for member in public if callable(member)]
+    assert sum("X : {array-like, sparse matrix}" in (doc or "") for doc in docs) >= 3
+    for doc in docs:
+        assert "%(" not in (doc or "")
