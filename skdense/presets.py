@@ -68,7 +68,8 @@ def _epochs(n):
 
 # The study notes' hidden layer, in their NumPy networks and in Keras.
 _SIGMOID_100 = dict(hidden_layer_sizes=(100,), activation="sigmoid")
-# Plain gradient descent (no momentum, no penalty), from N(0, 1) weights.
+# Their NumPy networks: plain gradient descent (no momentum) at 0.1 from
+# N(0, 1) weights, seeded with 42.
 _STUDY_NOTES = dict(
     **_SIGMOID_100,
     weight_init="normal",
