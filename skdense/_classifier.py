@@ -178,6 +178,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         scoring: str | Callable | None = None,
         warmup_epochs: int = 0,
         weight_decay: float = 0.01,
+        ema_momentum: float | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -230,6 +231,7 @@ class DenseClassifier(ClassifierMixin, DenseNetworkMixin, BaseEstimator):
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs
         self.weight_decay = weight_decay
+        self.ema_momentum = ema_momentum
 
     # -- public API ------------------------------------------------------------
 

@@ -81,6 +81,16 @@ NETWORK_PARAMETERS = """\
     weight_decay : float, default=0.01
         Decoupled weight decay of the "adamw" solver: each step shrinks every
         weight by ``learning_rate * weight_decay`` before Adam's step.
+    ema_momentum : float or None, default=None
+        An exponential moving average of the weights over the steps, as
+        Keras's optimizers keep with ``use_ema=True``: after each step,
+        ``average = ema_momentum * average + (1 - ema_momentum) * weights``
+        (the weights themselves after the first). Between epochs the network
+        is the average: validation, best-epoch selection, ``predict`` and
+        the weights the estimator keeps see it, while training goes on from
+        the weights it reached. It smooths the validation curve of a noisy
+        or early-overfitting fit. In [0, 1); None keeps no average. Needs a
+        minibatch solver.
     n_iter_no_change : int or np.inf, default=10
         Epochs without an improvement of at least ``tol`` before stopping;
         ``np.inf`` never stops early. With ``early_stopping=True``, ``np.inf``

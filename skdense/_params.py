@@ -145,6 +145,12 @@ def check_params(estimator):
             f"{owner}: solver={params['solver']!r} is not available with "
             f"backend='keras'; use one of {KERAS_SOLVERS}, or backend='numpy'."
         )
+    if params["ema_momentum"] is not None and SOLVERS[params["solver"]].full_batch:
+        raise ValueError(
+            f"{owner}: ema_momentum={params['ema_momentum']} averages the "
+            f"weights over minibatch steps; solver={params['solver']!r} is "
+            f"full-batch. Use one of {MINIBATCH_SOLVERS}, or ema_momentum=None."
+        )
     if params["n_ensemble"] > 1 and SOLVERS[params["solver"]].full_batch:
         raise ValueError(
             f"{owner}: n_ensemble={params['n_ensemble']} trains its networks "

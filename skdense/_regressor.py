@@ -181,6 +181,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         warmup_epochs: int = 0,
         weight_decay: float = 0.01,
         target_scaling: str | None = None,
+        ema_momentum: float | None = None,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -232,6 +233,7 @@ class DenseRegressor(RegressorMixin, DenseNetworkMixin, BaseEstimator):
         self.scoring = scoring
         self.warmup_epochs = warmup_epochs
         self.weight_decay = weight_decay
+        self.ema_momentum = ema_momentum
         self.target_scaling = target_scaling
 
     @fill_doc

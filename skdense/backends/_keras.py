@@ -37,6 +37,7 @@ from ._keras_layers import (
     import_keras,
     register_saved_objects,
     stop_callback_class,
+    training_weights_callback_class,
 )
 from ._keras_model import build_model, initializer
 from ._migration import keras_spec_from_0_1_state
@@ -169,6 +170,7 @@ class KerasNetwork:
         coefs, intercepts, embedding = split_weights(weights, self.spec)
         pairs = zip(coefs, intercepts, strict=True)
         self.model.set_weights([*embedding, *(w for pair in pairs for w in pair)])
+        self._training_weights = None  # training goes on from these
 
     @property
     def coefs_(self):
@@ -242,17 +244,35 @@ class KerasNetwork:
         Once ``stop`` (a ``threading.Event``) is set, Keras stops after the
         compiled call it is in (at most ``STEPS_PER_EXECUTION`` batches).
         """
+        self._resume_training_weights()
         batches, order, mean = self._batches(X, Y, sample_weight, batch_size)
         order.assign(
             self.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
         )
         self._set_penalty_scale(1.0 / (batch_size * mean))
         callbacks = [] if stop is None else [stop_callback_class()(stop)]
+        keep = None
+        if self.spec.ema_momentum is not None:
+            keep = training_weights_callback_class()()
+            callbacks.append(keep)
         history = self.model.fit(
             batches, epochs=1, shuffle=False, verbose=0, callbacks=callbacks
         ).history
+        if keep is not None:  # fit ended with the moving average in place
+            self._training_weights = keep.weights
         accuracy = history.get("accuracy")  # regressors have none
         return history["loss"][-1], None if accuracy is None else accuracy[-1]
+
+    # With ema_momentum, the weights training reached, while the model holds
+    # their moving average between epochs (as the NumPy engine).
+    _training_weights = None
+
+    def _resume_training_weights(self):
+        if self._training_weights is not None:
+            variables = self.model.trainable_variables
+            for variable, value in zip(variables, self._training_weights, strict=True):
+                variable.assign(value)
+            self._training_weights = None
 
     def end_training(self):
         """Drop the training data's tensors."""

@@ -253,6 +253,22 @@ def stop_callback_class():
     return StopWhenSet
 
 
+@functools.cache
+def training_weights_callback_class():
+    """A Keras callback that copies the trainable weights at the end of each
+    epoch, before ``fit`` puts their moving average (``use_ema``) in their
+    place: the weights training goes on from."""
+    keras = import_keras()
+
+    class KeepTrainingWeights(keras.callbacks.Callback):
+        weights = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.weights = [v.numpy() for v in self.model.trainable_variables]
+
+    return KeepTrainingWeights
+
+
 def register_saved_objects():
     """Register every object a saved model may refer to, before loading one."""
     keras = import_keras()

@@ -39,7 +39,8 @@ def initializer(keras, spec, fan_in, fan_out, seed):
 
 
 def _optimizer(keras, spec, model):
-    """The solver's Keras optimizer; with learning-rate factors (see
+    """The solver's Keras optimizer (with ``ema_momentum``, Keras's ``use_ema``);
+    with learning-rate factors (see
     ``rate_factors``), one whose step on each variable is that many times
     larger."""
     solver = SOLVERS[spec.solver]
@@ -49,6 +50,10 @@ def _optimizer(keras, spec, model):
             f"one of {KERAS_SOLVERS} (or backend='numpy' for {spec.solver!r})."
         )
     optimizer = solver.keras(keras, spec.learning_rate_init, **solver.arguments(spec))
+    config = optimizer.get_config()
+    if spec.ema_momentum is not None:
+        config.update(use_ema=True, ema_momentum=spec.ema_momentum)
+        optimizer = type(optimizer).from_config(config)
     # The variables in get_weights' order: Keras puts the input stage first,
     # then W_1, b_1, W_2, b_2, ...
     n_front = len(embedding_shapes(spec) + categorical_shapes(spec))
@@ -61,8 +66,9 @@ def _optimizer(keras, spec, model):
     }
     if not factors:
         return optimizer
-    config = {**optimizer.get_config(), "rate_factors": factors}
-    return rate_factored(type(optimizer)).from_config(config)
+    return rate_factored(type(optimizer)).from_config(
+        {**config, "rate_factors": factors}
+    )
 
 
 def build_model(spec, *, random_state=None, penalty_scale=1.0, sparse_targets=False):

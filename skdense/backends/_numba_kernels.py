@@ -71,6 +71,14 @@ def adam(p, g, f, m, v, n_coef, decay, l1, shrink, step, b1, b2, eps):
 
 
 @_jit
+def moving_average(average, p, momentum):
+    """``average = momentum * average + (1 - momentum) * p``, in one pass."""
+    rest = 1 - momentum
+    for i in range(p.size):
+        average[i] = average[i] * momentum + p[i] * rest
+
+
+@_jit
 def rmsprop(p, g, f, v, n_coef, decay, l1, lr, rho, one_minus_rho, eps):
     """``v = rho * v + (1 - rho) * g**2``; ``p -= lr * g / sqrt(v + eps)``;
     ``f`` as in :func:`sgd`."""

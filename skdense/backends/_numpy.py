@@ -178,9 +178,11 @@ class DenseNetwork(Backprop, MinibatchTraining, LbfgsTraining):
         return [p.copy() for p in self.params]
 
     def set_weights(self, weights):
-        """Overwrite the weights in place with arrays as :meth:`get_weights` gives."""
+        """Overwrite the weights in place with arrays as :meth:`get_weights`
+        gives; training, if it goes on, goes on from them."""
         for p, w in zip(self.params, weights, strict=False):
             p[...] = w
+        self._training_weights = None
 
     # -- forward ---------------------------------------------------------------
 

@@ -64,6 +64,7 @@ class MinibatchTraining:
         current batch, and the figures are those of the batches trained.
         """
         n_samples = X.shape[0]
+        self._resume_training_weights()
         step = self._step(_kernels.compiled())
         update = self._optimizer_step(step)
         order = self.rng.permutation(n_samples) if shuffle else None
@@ -89,11 +90,26 @@ class MinibatchTraining:
         # Each batch's loss carries penalty / (m * weight_mean), weighted by m.
         n_batches, n_trained = start // batch_size + 1, end
         total_loss += self._penalty() * n_batches / weight_mean
+        self._show_average()
         if self.spec.score_name != "accuracy":  # a loss without an accuracy
             return total_loss / n_trained, None
         return total_loss / n_trained, total_correct / n_trained
 
     def _optimizer_step(self, step):
+        """``update(divisor)``: the optimizer's step (see :meth:`_weight_step`),
+        then, with ``ema_momentum``, the weights' moving average."""
+        update, optimizer = self._weight_step(step), self.optimizer
+        if optimizer.ema_momentum is None:
+            return update
+        params, kernels = self._flat_params, step.kernels
+
+        def update_then_average(divisor):
+            update(divisor)
+            optimizer.update_average(params, kernels)
+
+        return update_then_average
+
+    def _weight_step(self, step):
         """``update(divisor)``: the penalty's gradient, then the optimizer's
         update of the weights; with the step's compiled kernels, both in the
         optimizer's fused update where it has one."""
@@ -142,6 +158,22 @@ class MinibatchTraining:
 
             return convert
         return lambda idx, m: np.take(X, idx, axis=0, out=out[:m])
+
+    # With ema_momentum, the network between epochs is the moving average of
+    # its weights (what validation, best-epoch selection and prediction see);
+    # the weights training reached wait for the next epoch.
+    _training_weights = None
+
+    def _show_average(self):
+        average = getattr(self.optimizer, "average", None)  # None: L-BFGS
+        if average is not None:
+            self._training_weights = self._flat_params.copy()
+            self._flat_params[...] = average
+
+    def _resume_training_weights(self):
+        if self._training_weights is not None:
+            self._flat_params[...] = self._training_weights
+            self._training_weights = None
 
     def end_training(self):
         """Free the per-batch buffers training allocated."""

@@ -11,7 +11,9 @@ solver is a class and a row.
 
 ``rate_factors``, None or an array of one factor per weight, multiplies
 each weight's learning rate (not AdamW's decoupled decay); the network sets
-it (see ``NetworkSpec.embedding_lr_factor``).
+it (see ``NetworkSpec.embedding_lr_factor``). With ``ema_momentum`` (see
+``NetworkSpec``), the optimizer also keeps the weights' moving ``average``,
+which the network updates after each step.
 
 ``update(params, grads)`` is the plain NumPy step. ``fused_update(kernels,
 params, grads, n_coef, decay, l1)`` is the same step as one compiled pass
@@ -31,6 +33,24 @@ import numpy as np
 
 class _Optimizer:
     rate_factors = None  # all weights at the learning rate (and older pickles)
+    ema_momentum = None  # no moving average of the weights (and older pickles)
+    average = None
+
+    def update_average(self, params, kernels=None):
+        """After a step: the weights' exponential moving average
+        (``ema_momentum``), as Keras's optimizers keep it with ``use_ema``:
+        the weights themselves after the first step, then ``momentum *
+        average + (1 - momentum) * weights``, in ``kernels``' one pass where
+        given."""
+        if self.average is None:
+            self.average = params.copy()
+            return
+        momentum = params.dtype.type(self.ema_momentum)
+        if kernels is not None:
+            kernels.moving_average(self.average, params, momentum)
+            return
+        self.average *= momentum
+        self.average += params * (1 - momentum)
 
     def _factors(self, params):
         """The factors as the kernels take them (empty: none)."""
@@ -289,6 +309,7 @@ def make_optimizer(spec, n_params, rate_factors=None):
         n_params, spec.dtype, spec.learning_rate_init, **solver.arguments(spec)
     )
     optimizer.rate_factors = rate_factors
+    optimizer.ema_momentum = spec.ema_momentum
     return optimizer
 
 

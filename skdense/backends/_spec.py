@@ -103,6 +103,7 @@ class NetworkSpec:
     rho: float = setting(0.9, _RATE)
     epsilon: float = setting(1e-8, _POSITIVE)
     weight_decay: float = setting(0.01, _PENALTY)
+    ema_momentum: float | None = setting(None, Options(None), _RATE)
     dtype: np.dtype = setting(np.float32, COMPUTE_DTYPE)
     input_scale: float = setting(None, Options(None), _POSITIVE)
     input_scaling: str | None = setting(None, Options(None, *INPUT_SCALINGS))
@@ -187,6 +188,9 @@ class NetworkSpec:
             "dtype": np.dtype(self.dtype),
             "input_scale": 1.0 if self.input_scale is None else float(self.input_scale),
             "input_clip": None if self.input_clip is None else float(self.input_clip),
+            "ema_momentum": None
+            if self.ema_momentum is None
+            else float(self.ema_momentum),
             "label_smoothing": float(self.label_smoothing),
             "categorical_levels": tuple(int(k) for k in self.categorical_levels),
             "input_logged": tuple(int(j) for j in self.input_logged),
