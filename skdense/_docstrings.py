@@ -86,10 +86,10 @@ NETWORK_PARAMETERS = """\
         Keras's optimizers keep with ``use_ema=True``: after each step,
         ``average = ema_momentum * average + (1 - ema_momentum) * weights``
         (the weights themselves after the first). Between epochs the network
-        is the average: validation, best-epoch selection, ``predict`` and
-        the weights the estimator keeps see it, while training goes on from
-        the weights it reached. It smooths the validation curve of a noisy
-        or early-overfitting fit. In [0, 1); None keeps no average. Needs a
+        is the average (validation, best-epoch selection, ``predict`` and
+        ``coefs_`` see it), while training goes on from the weights it
+        reached. It smooths the validation curve of a noisy or
+        early-overfitting fit. In [0, 1); None keeps no average. Needs a
         minibatch solver.
     n_iter_no_change : int or np.inf, default=10
         Epochs without an improvement of at least ``tol`` before stopping;

@@ -126,9 +126,10 @@ def test_a_momentum_outside_0_1_is_refused(bad):
 @pytest.mark.skipif(not HAS_KERAS, reason=NO_KERAS)
 def test_both_engines_average_alike():
     """Keras's ``use_ema`` and the NumPy engine's average, epoch after epoch,
-    from the same start (the third epoch trains from the weights reached)."""
+    from the same start (the third epoch trains from the weights reached),
+    with learning-rate factors (Keras's optimizer subclass) too."""
     X, Y = _problem()
-    spec = _spec(ema_momentum=MOMENTUM, solver="adam")
+    spec = _spec(ema_momentum=MOMENTUM, solver="adam", bias_lr_factor=0.5)
     numpy_net = make_network("numpy", spec, random_state=0)
     keras_net = make_network("keras", spec, random_state=0)
     keras_net.set_weights(numpy_net.get_weights())

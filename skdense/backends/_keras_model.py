@@ -39,10 +39,9 @@ def initializer(keras, spec, fan_in, fan_out, seed):
 
 
 def _optimizer(keras, spec, model):
-    """The solver's Keras optimizer (with ``ema_momentum``, Keras's ``use_ema``);
-    with learning-rate factors (see
-    ``rate_factors``), one whose step on each variable is that many times
-    larger."""
+    """The solver's Keras optimizer (with ``ema_momentum``, Keras's
+    ``use_ema``); with learning-rate factors (see ``rate_factors``), one
+    whose step on each variable is that many times larger."""
     solver = SOLVERS[spec.solver]
     if solver.keras is None:
         raise ValueError(
