@@ -171,6 +171,11 @@ def categories_class():
     return CategoricalColumns
 
 
+def _in_layer(path):
+    """A variable's path from its layer on: ``"dense_1/bias"``."""
+    return "/".join(path.split("/")[-2:])
+
+
 @functools.cache
 def rate_factored(base):
     """``base``, a Keras optimizer class, with a learning-rate factor per
@@ -187,8 +192,11 @@ def rate_factored(base):
 
         def build(self, variables):
             super().build(variables)
+            # A variable's path starts with the model's name, which a loaded
+            # model's variables lack: its layer and own name identify it.
+            factors = {_in_layer(p): f for p, f in self.rate_factors.items()}
             # update_step gets the backend's variable: found by its index.
-            self._factor_at = [self.rate_factors.get(v.path) for v in variables]
+            self._factor_at = [factors.get(_in_layer(v.path)) for v in variables]
 
         def update_step(self, gradient, variable, learning_rate):
             factor = self._factor_at[self._get_variable_index(variable)]
