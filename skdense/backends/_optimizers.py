@@ -49,8 +49,10 @@ class _Optimizer:
         if kernels is not None:
             kernels.moving_average(self.average, params, momentum)
             return
+        # momentum * (average - weights) + weights: in place, no temporary.
+        self.average -= params
         self.average *= momentum
-        self.average += params * (1 - momentum)
+        self.average += params
 
     def _factors(self, params):
         """The factors as the kernels take them (empty: none)."""
